@@ -1,0 +1,248 @@
+/*
+ * Sparse simulated physical memory: a sorted array of regions, each with a
+ * lazily allocated table of 4 KiB backing pages. Lookups cache the last
+ * region hit, since walks and replays touch few regions at a time.
+ */
+#include "granule/pmem.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PMEM_PAGE_SHIFT 12
+#define PMEM_PAGE_SIZE (1ull << PMEM_PAGE_SHIFT)
+
+typedef struct pmem_region {
+    uint64_t base, size; /* size > 0, base + size does not wrap */
+    uint8_t **pages;     /* size/4K slots (rounded up), NULL = all zero */
+    uint64_t npages;
+    char *name;
+} pmem_region;
+
+struct gr_pmem {
+    pmem_region *regions; /* sorted by base, non-overlapping */
+    size_t nregions, cap;
+    size_t last;          /* index of the last region hit */
+    size_t backed;        /* pages allocated */
+};
+
+const char *gr_pmem_strerror(int err)
+{
+    switch (err) {
+#define GR_PMEM_STR_(name, val, text) \
+    case val:                         \
+        return text;
+        GR_PMEM_ERRORS(GR_PMEM_STR_)
+#undef GR_PMEM_STR_
+    default:
+        return "unknown physical memory error";
+    }
+}
+
+gr_pmem *gr_pmem_create(void)
+{
+    return calloc(1, sizeof(gr_pmem));
+}
+
+void gr_pmem_destroy(gr_pmem *mem)
+{
+    if (!mem)
+        return;
+    for (size_t i = 0; i < mem->nregions; i++) {
+        pmem_region *r = &mem->regions[i];
+        for (uint64_t p = 0; p < r->npages; p++)
+            free(r->pages[p]);
+        free(r->pages);
+        free(r->name);
+    }
+    free(mem->regions);
+    free(mem);
+}
+
+int gr_pmem_add_region(gr_pmem *mem, uint64_t base, uint64_t size,
+                       const char *name)
+{
+    if (size == 0 || base + size - 1 < base)
+        return GR_PMEM_BAD_RANGE;
+    uint64_t last = base + size - 1;
+    size_t pos = 0;
+    for (; pos < mem->nregions; pos++) {
+        const pmem_region *r = &mem->regions[pos];
+        if (last >= r->base && base <= r->base + r->size - 1) {
+            mem->last = pos;
+            return GR_PMEM_OVERLAP;
+        }
+        if (r->base > base)
+            break;
+    }
+    if (mem->nregions == mem->cap) {
+        size_t cap = mem->cap ? mem->cap * 2 : 4;
+        pmem_region *n = realloc(mem->regions, cap * sizeof(*n));
+        if (!n)
+            return GR_PMEM_NOMEM;
+        mem->regions = n;
+        mem->cap = cap;
+    }
+    uint64_t npages = ((size - 1) >> PMEM_PAGE_SHIFT) + 1 +
+                      ((base & (PMEM_PAGE_SIZE - 1)) != 0);
+    uint8_t **pages = calloc(npages, sizeof(*pages));
+    char *nm = strdup(name ? name : "memory");
+    if (!pages || !nm) {
+        free(pages);
+        free(nm);
+        return GR_PMEM_NOMEM;
+    }
+    memmove(&mem->regions[pos + 1], &mem->regions[pos],
+            (mem->nregions - pos) * sizeof(pmem_region));
+    mem->regions[pos] = (pmem_region){base, size, pages, npages, nm};
+    mem->nregions++;
+    mem->last = pos;
+    return GR_PMEM_OK;
+}
+
+/* Region holding pa, or NULL. */
+static pmem_region *find(const gr_pmem *cmem, uint64_t pa)
+{
+    gr_pmem *mem = (gr_pmem *)cmem; /* only the lookup cache changes */
+    if (mem->nregions == 0)
+        return NULL;
+    pmem_region *r = &mem->regions[mem->last];
+    if (pa - r->base < r->size)
+        return r;
+    size_t lo = 0, hi = mem->nregions;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        r = &mem->regions[mid];
+        if (pa < r->base)
+            hi = mid;
+        else if (pa - r->base >= r->size)
+            lo = mid + 1;
+        else {
+            mem->last = mid;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+const char *gr_pmem_region_name(const gr_pmem *mem, uint64_t pa)
+{
+    const pmem_region *r = find(mem, pa);
+    return r ? r->name : NULL;
+}
+
+/* Page slot index of pa inside r (pages are aligned to absolute 4K). */
+static uint64_t slot(const pmem_region *r, uint64_t pa)
+{
+    return (pa >> PMEM_PAGE_SHIFT) - (r->base >> PMEM_PAGE_SHIFT);
+}
+
+/* Every byte of [pa, pa+len) is inside some region. */
+static bool covered(const gr_pmem *mem, uint64_t pa, size_t len)
+{
+    while (len > 0) {
+        const pmem_region *r = find(mem, pa);
+        if (!r)
+            return false;
+        uint64_t room = r->size - (pa - r->base);
+        if (room >= len)
+            return true;
+        pa += room;
+        len -= room;
+    }
+    return true;
+}
+
+static uint8_t *page_for_write(gr_pmem *mem, pmem_region *r, uint64_t pa)
+{
+    uint8_t **p = &r->pages[slot(r, pa)];
+    if (!*p) {
+        *p = calloc(1, PMEM_PAGE_SIZE);
+        if (*p)
+            mem->backed++;
+    }
+    return *p;
+}
+
+int gr_pmem_load(gr_pmem *mem, uint64_t pa, const void *data, size_t len)
+{
+    if (len && (pa + len - 1 < pa || !covered(mem, pa, len)))
+        return GR_PMEM_UNMAPPED;
+    const uint8_t *src = data;
+    while (len > 0) {
+        pmem_region *r = find(mem, pa);
+        uint64_t off = pa & (PMEM_PAGE_SIZE - 1);
+        size_t n = PMEM_PAGE_SIZE - off;
+        if (n > len)
+            n = len;
+        uint8_t *page = page_for_write(mem, r, pa);
+        if (!page)
+            return GR_PMEM_NOMEM;
+        memcpy(page + off, src, n);
+        pa += n;
+        src += n;
+        len -= n;
+    }
+    return GR_PMEM_OK;
+}
+
+int gr_pmem_dump(const gr_pmem *mem, uint64_t pa, void *out, size_t len)
+{
+    if (len && (pa + len - 1 < pa || !covered(mem, pa, len)))
+        return GR_PMEM_UNMAPPED;
+    uint8_t *dst = out;
+    while (len > 0) {
+        const pmem_region *r = find(mem, pa);
+        uint64_t off = pa & (PMEM_PAGE_SIZE - 1);
+        size_t n = PMEM_PAGE_SIZE - off;
+        if (n > len)
+            n = len;
+        const uint8_t *page = r->pages[slot(r, pa)];
+        if (page)
+            memcpy(dst, page + off, n);
+        else
+            memset(dst, 0, n);
+        pa += n;
+        dst += n;
+        len -= n;
+    }
+    return GR_PMEM_OK;
+}
+
+static uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+int gr_pmem_read64(const gr_pmem *mem, uint64_t pa, uint64_t *out)
+{
+    const pmem_region *r = find(mem, pa);
+    if (r && r->size - (pa - r->base) >= 8 &&
+        (pa & (PMEM_PAGE_SIZE - 1)) <= PMEM_PAGE_SIZE - 8) {
+        const uint8_t *page = r->pages[slot(r, pa)];
+        *out = page ? load_le64(page + (pa & (PMEM_PAGE_SIZE - 1))) : 0;
+        return GR_PMEM_OK;
+    }
+    /* Slow path: the doubleword straddles a page or a region boundary. */
+    uint8_t b[8];
+    int err = gr_pmem_dump(mem, pa, b, 8);
+    if (err == GR_PMEM_OK)
+        *out = load_le64(b);
+    return err;
+}
+
+int gr_pmem_write64(gr_pmem *mem, uint64_t pa, uint64_t val)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(val >> (8 * i));
+    return gr_pmem_load(mem, pa, b, 8);
+}
+
+size_t gr_pmem_pages_backed(const gr_pmem *mem)
+{
+    return mem->backed;
+}
