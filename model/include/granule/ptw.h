@@ -71,8 +71,11 @@ typedef struct gr_tte {
     uint8_t level;      /* lookup level of the leaf */
     uint8_t attr_index; /* AttrIndx[2:0] */
     uint8_t sh;         /* descriptor SH[1:0] */
-    /* Effective AP[2:1] after APTable: ap2 = read-only, ap1 = EL0 access. */
-    bool ap2, ap1;
+    /* Permission inputs, AArch64.S1ApplyOutputPerms/S1ApplyTablePerms:
+     * ap = effective AP[2:1] (bit 1 = AP[2], cleared for a writable-clean
+     * page when TCR.HA and HD are set, since DBM makes it writable);
+     * ap_table = APTable[1:0] OR'ed over the walk (0 with HPDn). */
+    uint8_t ap, ap_table;
     bool uxn, pxn;      /* leaf XN bits OR'ed with UXNTable/PXNTable */
     bool af, dbm, ng, contiguous;
     uint8_t half;       /* which TTBR it came from */
@@ -85,7 +88,8 @@ typedef struct gr_tte {
 typedef struct gr_walk_start {
     uint8_t level;
     uint64_t table; /* table base PA */
-    bool ap_table1, ap_table0, uxn_table, pxn_table; /* accumulated */
+    uint8_t ap_table;            /* APTable[1:0] accumulated above */
+    bool uxn_table, pxn_table;   /* accumulated above */
 } gr_walk_start;
 
 #define GR_PTW_MAX_DESC 5
