@@ -7,6 +7,7 @@
 
 static const gr_cli_cmd *const commands[] = {
     &gr_cli_translate,
+    &gr_cli_config,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
