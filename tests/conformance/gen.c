@@ -633,6 +633,10 @@ int main(int argc, char **argv)
         /* RES1 bits, C, I, M; WXN random (it only affects fetches) */
         uint64_t sctlr = 0x30D01804ull | 1 | (1u << 2) | (1u << 12);
         sctlr |= rndn(2) << 19;
+        /* now and then stage 1 off (M = 0): the flat map, with an address
+         * size fault for VAs above PAMax (AArch64.S1DisabledOutput) */
+        if (chance(3))
+            sctlr &= ~1ull;
         uint64_t pan = rndn(2);
 
         im.len = 0;

@@ -27,6 +27,7 @@ if [ -n "$missing" ]; then
     exit 77
 fi
 
+case $probe in /*) ;; *) probe=$PWD/$probe ;; esac  # QEMU runs in $out
 rounds=${GRANULE_CONF_ROUNDS:-4}
 start=$(date +%s)
 i=0
