@@ -8,8 +8,8 @@
 # 4; round i uses seed SEED+i, each with its own >= 10,000 translations per
 # granule), GRANULE_CONF_CASES (register sets per round, default 300),
 # GRANULE_CONF_VAS (per VA range and case, default 64),
-# GRANULE_CONF_REQUIRED=1 turns a missing tool into a failure instead of a
-# skip (exit 77). OUTDIR is removed after a pass and kept after a failure,
+# GRANULE_CONF_REQUIRED=1 (or CI set, as CI services do) turns a missing
+# tool into a failure instead of a skip (exit 77). OUTDIR is removed after a pass and kept after a failure,
 # for the reproduction commands printed.
 set -u
 granule=$1 gen=$2 check=$3 probe=$4 qemu=$5 out=$6
@@ -23,7 +23,10 @@ missing=""
 [ -n "$qemu" ] && [ -x "$qemu" ] || missing="$missing qemu-system-aarch64 (package qemu-system-arm)"
 if [ -n "$missing" ]; then
     echo "conformance_qemu: SKIPPED: missing:$missing"
-    [ "${GRANULE_CONF_REQUIRED:-0}" = 1 ] && exit 1
+    if [ "${GRANULE_CONF_REQUIRED:-0}" = 1 ] || [ -n "${CI:-}" ]; then
+        echo "conformance_qemu: FAILED: the tools are required here (GRANULE_CONF_REQUIRED=1 or CI set)"
+        exit 1
+    fi
     exit 77
 fi
 
