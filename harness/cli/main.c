@@ -8,6 +8,7 @@
 static const gr_cli_cmd *const commands[] = {
     &gr_cli_translate,
     &gr_cli_config,
+    &gr_cli_pac,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
