@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "granule/pac.h"
 #include "granule/ptw.h"
 #include "granule/regs.h"
 #include "memargs.h"
@@ -16,7 +17,7 @@
 static const char usage[] =
     "usage: granule translate --regs REGS [--mem FILE@PA ...] [--ram BASE:SIZE ...]\n"
     "                         [--input FILE] [--json] [--dump-mem FILE@PA:LEN ...]\n"
-    "                         [VA[:r|w|x[:el0|el1]] ...]\n"
+    "                         [VA[:r|w|x[:el0|el1[:auth=KEY[,MOD]]]] ...]\n"
     "\n"
     "Translates each VA through the VMSAv8-64 stage-1 EL1&0 regime described by\n"
     "the registers in REGS, walking page tables in the simulated physical memory.\n"
@@ -34,21 +35,34 @@ static const char usage[] =
     "  --dump-mem FILE@PA:LEN  after all translations, write LEN bytes of memory\n"
     "                      from PA to FILE (shows hardware AF/dirty updates)\n"
     "\n"
-    "A VA spec is VA[:ACCESS[:EL]]: ACCESS r (read, default), w (write) or x\n"
-    "(instruction fetch); EL el1 (default) or el0. Numbers are hex with 0x or\n"
-    "decimal. Accesses are performed in order, so an AF set by one is seen by the\n"
-    "next. Exit status: 0 when every input parsed (faults are results), 2 on bad input.\n";
+    "A VA spec is VA[:ACCESS[:EL[:auth=KEY[,MOD]]]]: ACCESS r (read, default), w\n"
+    "(write) or x (instruction fetch); EL el1 (default) or el0. auth=KEY,MOD makes\n"
+    "the request carry a signed pointer, as a combined instruction (LDRAA, BRAA)\n"
+    "does: the PAC is authenticated with key ia, ib, da or db and modifier MOD\n"
+    "(default 0) before translation. A failed check raises a PAC fault with\n"
+    "FEAT_FPACCOMBINE; otherwise the poisoned pointer is translated and faults\n"
+    "there. Numbers are hex with 0x or decimal. Accesses are performed in order,\n"
+    "so an AF set by one is seen by the next.\n"
+    "Exit status: 0 when every input parsed (faults are results), 2 on bad input.\n";
+
+/* One request: the access, and the pointer authentication it carries. */
+typedef struct spec {
+    gr_req req;
+    bool auth;
+    gr_pac_key key;
+    uint64_t modifier;
+} spec;
 
 typedef struct spec_list {
-    gr_req *v;
+    spec *v;
     size_t n, cap;
 } spec_list;
 
-static int push_spec(spec_list *l, gr_req r)
+static int push_spec(spec_list *l, spec r)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        gr_req *nv = realloc(l->v, cap * sizeof *nv);
+        spec *nv = realloc(l->v, cap * sizeof *nv);
         if (!nv)
             return -1;
         l->v = nv;
@@ -58,8 +72,37 @@ static int push_spec(spec_list *l, gr_req r)
     return 0;
 }
 
-/* Parses VA[:r|w|x[:el0|el1]]. @return 0, or -1 with a reason in why. */
-static int parse_spec(const char *s, gr_req *out, const char **why)
+/* Parses "auth=KEY[,MOD]". */
+static int parse_auth(char *s, spec *out, const char **why)
+{
+    static const char *const keys[] = {"ia", "ib", "da", "db"};
+    if (strncmp(s, "auth=", 5) != 0) {
+        *why = "the fourth field must be auth=KEY[,MOD]";
+        return -1;
+    }
+    s += 5;
+    char *comma = strchr(s, ',');
+    if (comma) {
+        *comma = '\0';
+        if (gr_parse_u64(comma + 1, &out->modifier) != 0) {
+            *why = "the PAC modifier is not a number";
+            return -1;
+        }
+    }
+    for (int k = 0; k < 4; k++) {
+        if (!strcmp(s, keys[k])) {
+            out->key = (gr_pac_key)k;
+            out->auth = true;
+            return 0;
+        }
+    }
+    *why = "the PAC key must be ia, ib, da or db";
+    return -1;
+}
+
+/* Parses VA[:r|w|x[:el0|el1[:auth=KEY[,MOD]]]]. @return 0, or -1 with a
+ * reason in why. */
+static int parse_spec(const char *s, spec *out, const char **why)
 {
     char buf[128];
     if (strlen(s) >= sizeof buf) {
@@ -67,19 +110,20 @@ static int parse_spec(const char *s, gr_req *out, const char **why)
         return -1;
     }
     strcpy(buf, s);
-    char *parts[4] = {0};
+    char *parts[5] = {0};
     int np = 0;
-    for (char *p = buf, *save = NULL; np < 4; p = NULL) {
+    for (char *p = buf, *save = NULL; np < 5; p = NULL) {
         char *tok = strtok_r(p, ":", &save);
         if (!tok)
             break;
         parts[np++] = tok;
     }
-    if (np == 0 || np > 3) {
-        *why = "expected VA[:r|w|x[:el0|el1]]";
+    if (np == 0 || np > 4) {
+        *why = "expected VA[:r|w|x[:el0|el1[:auth=KEY[,MOD]]]]";
         return -1;
     }
-    gr_req r = {0, GR_ACC_READ, 1};
+    spec sp = {{0, GR_ACC_READ, 1}, false, GR_PAC_KEY_IA, 0};
+    gr_req r = sp.req;
     if (gr_parse_u64(parts[0], &r.va) != 0) {
         *why = "the VA is not a number (hex with 0x, or decimal, up to 64 bits)";
         return -1;
@@ -96,7 +140,7 @@ static int parse_spec(const char *s, gr_req *out, const char **why)
             return -1;
         }
     }
-    if (np == 3) {
+    if (np >= 3) {
         if (!strcmp(parts[2], "el0"))
             r.el = 0;
         else if (!strcmp(parts[2], "el1"))
@@ -106,7 +150,10 @@ static int parse_spec(const char *s, gr_req *out, const char **why)
             return -1;
         }
     }
-    *out = r;
+    sp.req = r;
+    if (np == 4 && parse_auth(parts[3], &sp, why) != 0)
+        return -1;
+    *out = sp;
     return 0;
 }
 
@@ -128,7 +175,7 @@ static int read_input_file(const char *path, spec_list *l)
         s[strcspn(s, " \t\r\n")] = '\0';
         if (!*s)
             continue;
-        gr_req r;
+        spec r;
         const char *why;
         if (parse_spec(s, &r, &why) != 0) {
             gr_cli_error("translate", "%s:%d: `%s`: %s", path, lineno, s, why);
@@ -164,9 +211,30 @@ static void hex(char *buf, size_t len, uint64_t v, int digits)
     snprintf(buf, len, "0x%0*" PRIx64, digits, v);
 }
 
-static void print_plain(const gr_s1ctx *ctx, const gr_xlat *x)
+/* What one request came to: the PAC check (if it carried one) and the
+ * translation of the pointer that check produced. */
+typedef struct outcome {
+    const spec *sp;
+    gr_pac_res pac;
+    gr_xlat x;
+} outcome;
+
+static const char *const key_names[] = {"ia", "ib", "da", "db"};
+
+static void print_plain(const gr_s1ctx *ctx, const outcome *o)
 {
-    printf("0x%016" PRIx64 " %s el%d: ", x->req.va, acc_names[x->req.acc], x->req.el);
+    const gr_xlat *x = &o->x;
+    printf("0x%016" PRIx64 " %s el%d", o->sp->req.va, acc_names[x->req.acc], x->req.el);
+    if (o->sp->auth) {
+        printf(" auth %s,0x%" PRIx64 " (%s -> 0x%016" PRIx64 ")", key_names[o->sp->key],
+               o->sp->modifier,
+               o->pac.disabled ? "key disabled" : o->pac.failed ? "FAILED" : "ok", o->pac.value);
+    }
+    printf(": ");
+    if (x->fault.type == GR_FAULT_PAC_FAIL) {
+        printf("%s, ESR 0x%08" PRIx32 "\n", gr_fault_text(x->fault.type), o->pac.esr);
+        return;
+    }
     if (x->fault.type != GR_FAULT_NONE) {
         printf("%s, level %d (FSC 0x%02x)", gr_fault_text(x->fault.type), x->fault.level,
                gr_fault_fsc(&x->fault));
@@ -187,10 +255,11 @@ static void print_plain(const gr_s1ctx *ctx, const gr_xlat *x)
     printf(" PAR 0x%016" PRIx64 "\n", gr_par_encode(ctx, x));
 }
 
-static void print_json(const gr_s1ctx *ctx, const gr_xlat *x)
+static void print_json(const gr_s1ctx *ctx, const outcome *oc)
 {
+    const gr_xlat *x = &oc->x;
     char va[24], pa[24], fsc[8], par[24], buf[24];
-    hex(va, sizeof va, x->req.va, 16);
+    hex(va, sizeof va, oc->sp->req.va, 16);
     hex(pa, sizeof pa, x->pa, 16);
     snprintf(fsc, sizeof fsc, "0x%02x", gr_fault_fsc(&x->fault));
     hex(par, sizeof par, gr_par_encode(ctx, x), 16);
@@ -204,7 +273,17 @@ static void print_json(const gr_s1ctx *ctx, const gr_xlat *x)
     json_object_set_new(o, "level", ok && !x->have_tte ? json_null()
                                     : json_integer(ok ? x->tte.level : x->fault.level));
     json_object_set_new(o, "fsc", json_string(fsc));
-    json_object_set_new(o, "par", json_string(par));
+    json_object_set_new(o, "par", x->fault.type == GR_FAULT_PAC_FAIL ? json_null() : json_string(par));
+    if (oc->sp->auth) {
+        char mod[24], ptr[24], esr[16];
+        hex(mod, sizeof mod, oc->sp->modifier, 16);
+        hex(ptr, sizeof ptr, oc->pac.value, 16);
+        snprintf(esr, sizeof esr, "0x%08" PRIx32, oc->pac.esr);
+        json_object_set_new(o, "auth", json_pack("{s:s,s:s,s:b,s:b,s:s,s:s}", "key",
+                                                 key_names[oc->sp->key], "modifier", mod, "ok",
+                                                 !oc->pac.failed, "disabled", oc->pac.disabled,
+                                                 "pointer", ptr, "esr", esr));
+    }
     if (ok && x->have_tte) {
         json_object_set_new(o, "page_size", json_integer((json_int_t)1 << x->tte.page_shift));
         json_object_set_new(o, "attr_index", json_integer(x->tte.attr_index));
@@ -247,6 +326,28 @@ static void print_json(const gr_s1ctx *ctx, const gr_xlat *x)
     json_decref(o);
 }
 
+/* The request path without TLBs: a signed pointer is authenticated first
+ * (AArch64.Auth as a combined instruction), then the resulting pointer is
+ * translated. @return -1 if the REGS describe no pointer authentication. */
+static int translate_one(const gr_s1ctx *ctx, const gr_pac *pac, gr_pmem *mem, outcome *o)
+{
+    gr_req req = o->sp->req;
+    if (o->sp->auth) {
+        gr_pac_req pr = {req.va, o->sp->modifier, o->sp->key, req.el, true};
+        if (gr_pac_auth(pac, &pr, &o->pac) != GR_PAC_OK)
+            return -1;
+        if (o->pac.fault.type == GR_FAULT_PAC_FAIL) {
+            memset(&o->x, 0, sizeof o->x);
+            o->x.req = req;
+            o->x.fault = o->pac.fault;
+            return 0;
+        }
+        req.va = o->pac.value;
+    }
+    gr_s1_translate(ctx, mem, &req, &o->x);
+    return 0;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -261,6 +362,7 @@ static int run(int argc, char **argv)
     spec_list specs = {0};
     gr_memargs *margs = gr_memargs_create("translate");
     gr_pmem *mem = NULL;
+    gr_pac *pac = NULL;
     const char *inputs[64];
     int ninputs = 0;
 
@@ -314,7 +416,7 @@ static int run(int argc, char **argv)
         goto out;
     }
     for (int i = optind; i < argc; i++) {
-        gr_req r;
+        spec r;
         const char *why;
         if (parse_spec(argv[i], &r, &why) != 0) {
             gr_cli_error("translate", "argument `%s`: %s", argv[i], why);
@@ -337,12 +439,29 @@ static int run(int argc, char **argv)
     gr_s1ctx ctx;
     gr_s1_decode(&regs, &ctx);
     for (size_t i = 0; i < specs.n; i++) {
-        gr_xlat x;
-        gr_s1_translate(&ctx, mem, &specs.v[i], &x);
+        if (specs.v[i].auth && !pac) {
+            gr_pac_status st;
+            pac = gr_pac_create(&regs, &st);
+            if (!pac) {
+                gr_cli_error("translate", "%s: %s", regs_path, gr_pac_strerror(st));
+                goto out;
+            }
+        }
+    }
+    for (size_t i = 0; i < specs.n; i++) {
+        outcome o;
+        memset(&o, 0, sizeof o);
+        o.sp = &specs.v[i];
+        if (translate_one(&ctx, pac, mem, &o) != 0) {
+            gr_cli_error("translate", "`0x%" PRIx64 ":auth=%s`: %s (%s)", o.sp->req.va,
+                         key_names[o.sp->key], "pointer authentication is not implemented",
+                         "ID_AA64ISAR1_EL1/ID_AA64ISAR2_EL1 in the REGS file");
+            goto out;
+        }
         if (json)
-            print_json(&ctx, &x);
+            print_json(&ctx, &o);
         else
-            print_plain(&ctx, &x);
+            print_plain(&ctx, &o);
     }
     if (fflush(stdout) != 0) {
         gr_cli_error("translate", "writing output: %s", strerror(errno));
@@ -352,6 +471,7 @@ static int run(int argc, char **argv)
         goto out;
     rc = GR_EXIT_OK;
 out:
+    gr_pac_destroy(pac);
     gr_pmem_destroy(mem);
     gr_memargs_destroy(margs);
     free(specs.v);

@@ -46,6 +46,11 @@ expect 2 'argument `0x10:q`: access must be r, w or x' -- translate --regs "$tmp
 expect 2 'argument `0x10:r:el3`: exception level'     -- translate --regs "$tmp/ok.regs" 0x10:r:el3
 expect 2 'argument `0x10:r:el0:x:y`'                  -- translate --regs "$tmp/ok.regs" 0x10:r:el0:x:y
 expect 2 'vas.txt:2: `0x2000:q`: access must be'      -- translate --regs "$tmp/ok.regs" --input "$tmp/vas.txt"
+expect 2 'the PAC key must be ia, ib, da or db'        -- translate --regs "$tmp/ok.regs" 0x10:r:el0:auth=ga
+expect 2 'the PAC modifier is not a number'           -- translate --regs "$tmp/ok.regs" 0x10:r:el0:auth=da,xyz
+expect 2 'the fourth field must be auth='             -- translate --regs "$tmp/ok.regs" 0x10:r:el0:pac=da
+printf 'ID_AA64ISAR1_EL1 = 0\n' >"$tmp/nopac.regs"
+expect 2 'pointer authentication is not implemented'  -- translate --regs "$tmp/nopac.regs" 0x10:r:el0:auth=da
 expect 2 'no VA given'                                -- translate --regs "$tmp/ok.regs"
 expect 2 'unknown or incomplete option'               -- translate --regs "$tmp/ok.regs" --frob 0x10
 expect 2 "a.bin@0x1800 .* overlaps .*a.bin@0x1000"   -- translate --regs "$tmp/ok.regs" --mem "$tmp/a.bin@0x1000" --mem "$tmp/a.bin@0x1800" 0x10
