@@ -16,33 +16,15 @@
 #include "granule/pmem.h"
 #include "granule/ptw.h"
 #include "granule/regs.h"
+#include "granule/tlb.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* X(ENUM, "Arm mnemonic") — the EL1 TLB maintenance operations the VM layer
- * issues (Arm ARM C5.5, TLBI <op>, Inner Shareable forms not modelled
- * separately: one PE). VA forms take the VA, ASID forms the ASID; the
- * "L" (last level) forms only invalidate leaf entries; the "AA" forms match
- * any ASID. */
-#define GR_VMBE_TLBI_LIST(X) \
-    X(VMALLE1, "VMALLE1")    \
-    X(VAE1, "VAE1")          \
-    X(VALE1, "VALE1")        \
-    X(VAAE1, "VAAE1")        \
-    X(VAALE1, "VAALE1")      \
-    X(ASIDE1, "ASIDE1")
-
-typedef enum {
-#define GR_VMBE_TLBI_ENUM_(e, s) GR_TLBI_##e,
-    GR_VMBE_TLBI_LIST(GR_VMBE_TLBI_ENUM_)
-#undef GR_VMBE_TLBI_ENUM_
-        GR_TLBI_COUNT_
-} gr_tlbi_op;
-
-/*! gr_vmbe_tlbi_name() : @return "VAE1", ... */
-const char *gr_vmbe_tlbi_name(gr_tlbi_op op);
+/* TLB maintenance operations are the TLB unit's gr_tlbi_op (tlb.h):
+ * VMALLE1, ASIDE1, VAE1, VALE1, VAAE1, VAALE1 and their IS forms, with
+ * Arm's names. The VM layer issues the non-IS forms (one PE). */
 
 typedef struct gr_vmbe_ops {
     /* Register write: a context switch (TTBR0 with ASID, TCR) or boot.
@@ -68,6 +50,32 @@ int gr_vmbe_direct(gr_pmem *mem, gr_vmbe *out);
 
 /*! gr_vmbe_direct_tlbis() : TLBIs a direct backend received. */
 uint64_t gr_vmbe_direct_tlbis(const gr_vmbe *be);
+
+/*! gr_vmbe_ideal_tlb() : a backend with an idealised TLB in front of the
+ *  walker: unbounded, never evicts, caches every successful translation
+ *  (keyed by ASID, or global for nG = 0) and forgets one only when a TLBI
+ *  that architecturally covers it arrives. Any missing TLBI therefore shows
+ *  up as a stale translation, which is what the VM layer's TLB-coherence
+ *  tests need. Permission checks are redone on a hit against the cached
+ *  entry, as a real TLB does. @return 0, or -1 on host memory exhaustion. */
+int gr_vmbe_ideal_tlb(gr_pmem *mem, gr_vmbe *out);
+
+/*! gr_vmbe_ideal_tlb_stats() : hits, misses and entries of an ideal-TLB
+ *  backend (zeros for other backends). */
+void gr_vmbe_ideal_tlb_stats(const gr_vmbe *be, uint64_t *hits, uint64_t *misses,
+                             uint64_t *entries);
+
+/*! gr_vmbe_mmu() : a backend on the MMU top (gr_mmu: L1/L2 TLBs, walk
+ *  caches, walker) built from cfg (NULL: gr_config_defaults). Requests are
+ *  presented back to back (each at the cycle the MMU is ready), so the
+ *  MMU's cycle counters and statistics stay meaningful. @return 0, or -1
+ *  if cfg is invalid or the host is out of memory. */
+struct gr_config;
+int gr_vmbe_mmu(const struct gr_config *cfg, gr_pmem *mem, gr_vmbe *out);
+
+/*! gr_vmbe_mmu_of() : the gr_mmu of an MMU backend (NULL otherwise). */
+struct gr_mmu;
+struct gr_mmu *gr_vmbe_mmu_of(const gr_vmbe *be);
 
 /*! gr_vmbe_destroy() : calls ops->destroy; NULL or an empty be is a no-op. */
 void gr_vmbe_destroy(gr_vmbe *be);
