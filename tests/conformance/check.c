@@ -238,13 +238,12 @@ int main(int argc, char **argv)
             int res = R_PASS, kd = KD_NONE;
             if (!same) {
                 res = R_MISMATCH;
-                if (e->tag != KD_NONE) {
-                    /* generator-tagged: granule must give the Arm ARM's
+                if (e->tag != KD_NONE && (gpar & 1) &&
+                    ((gpar >> 1) & 0x3f) == e->kd_fst) {
+                    /* generator-tagged: granule gives the Arm ARM's
                      * fault status code */
-                    if ((gpar & 1) && ((gpar >> 1) & 0x3f) == e->kd_fst) {
-                        res = R_KNOWN;
-                        kd = e->tag;
-                    }
+                    res = R_KNOWN;
+                    kd = e->tag;
                 } else if (!qesr && !(qpar & 1) && !(gpar & 1) &&
                            ((par_mask(qpar) ^ par_mask(gpar)) & ~SH_BITS) == 0 &&
                            sh_forced(gpar) && ((gpar & SH_BITS) >> 7) == 2) {

@@ -659,6 +659,16 @@ int main(int argc, char **argv)
                 snprintf(r->note, sizeof r->note, "%s", p.note);
             }
         }
+        if (!(sctlr & 1)) {
+            /* stage 1 off: no walk, so no walk-related known difference */
+            for (unsigned i = 0; i < n; i++) {
+                reqs[i].tag = KD_NONE;
+                reqs[i].kd_fst = 0;
+                size_t l = strlen(reqs[i].note);
+                snprintf(reqs[i].note + l, sizeof reqs[i].note - l,
+                         ",stage1-off");
+            }
+        }
         /* interleave the two ranges so consecutive ATs alternate */
         for (unsigned i = n; i > 1; i--) {
             unsigned j = (unsigned)rndn(i);
