@@ -582,7 +582,11 @@ int main(int argc, char **argv)
         return 2;
     }
     uint64_t hdr[CONF_HDR_WORDS] = {0};
-    uint64_t *cases = calloc(ncases, CONF_CASE_WORDS * 8);
+    uint64_t *cases = calloc(ncases ? ncases : 1, CONF_CASE_WORDS * 8);
+    if (!cases) {
+        fprintf(stderr, "conf_gen: out of memory\n");
+        return 2;
+    }
     blen = CONF_HDR_WORDS * 8 + (size_t)ncases * CONF_CASE_WORDS * 8;
 
     char path[4096];
