@@ -338,7 +338,7 @@ static int struct_key(parse_state *p, int s, gr_tlb_cfg *t, const char *k, const
             return fail(p, "page_sizes: `%s` is not a list of 4K, 16K, 64K, 2M, 32M, 512M, 1G "
                            "(or all)", v);
         t->sizes = m;
-    } else if (!wc && strcmp(k, "probe") == 0) {
+    } else if (s == S_L2 && strcmp(k, "probe") == 0) {
         key = K_PROBE;
         if (strcasecmp(v, "parallel") == 0)
             t->seq_probe = false;

@@ -64,7 +64,7 @@ typedef enum {
 typedef enum {
     GR_WCL_SERIAL = 0,  /* after the L2 misses */
     GR_WCL_PARALLEL,    /* in the same cycles as the L2 lookup */
-} gr_wc_lookup;
+} gr_wc_order;
 
 typedef enum {
     GR_PAC_QARMA5 = 0,
@@ -93,7 +93,7 @@ typedef struct gr_config {
     gr_tlb_cfg l1i, l1d, l2;
     gr_incl l2_incl;
     gr_tlb_cfg wc[GR_CONFIG_MAX_WC]; /* [0] `walk_cache`, [1 + N] `walk_cache_lN` */
-    gr_wc_lookup wc_lookup;
+    gr_wc_order wc_lookup;
     struct {
         uint32_t l1_hit;  /* L1 lookup, cycles (>= 1) */
         uint32_t l2_hit;  /* L2 lookup (>= 1) */

@@ -1,0 +1,728 @@
+/*
+ * The MMU top: L1 I/D -> L2 -> walk caches -> walker, with the timing of
+ * docs/uarch.md. Every cycle number computed here is part of the RTL
+ * contract; change docs/uarch.md in the same commit as any of them.
+ *
+ * The hit path is a direct-mapped cache of L1 lookup results per L1 (the
+ * "front filter"), keyed by the raw VA page, ASID and EL. It is exact: a
+ * slot is used only while the TLB's generation and the version of the entry
+ * it names are unchanged, and it is emptied by every register write (which
+ * may change the VA checks, the ASID or the permissions).
+ */
+#include "granule/mmu.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILTER_SLOTS 512u
+
+/* One cached L1 lookup result, with everything a hit returns, so the hit
+ * path reads one slot and two validity words. */
+typedef struct fslot {
+    uint64_t vpage;    /* VA >> 12, all 64 bits of the VA */
+    uint32_t meta;     /* asid | el << 16 */
+    uint32_t ver;      /* gr_tlb_version() of idx when installed */
+    uint32_t gen;      /* gr_tlb_gen() when installed */
+    int32_t idx;
+    uint32_t set, way;
+    uint64_t oa_base;
+    uint64_t off_mask; /* page size - 1 */
+    uint64_t *stamp;   /* LRU: the entry's stamp; NULL for other policies */
+    /* The response's trailing bytes (page_shift .. desc_written) for a
+     * data access [0] and a fetch [1], stored with one write. */
+    uint64_t tail[2];
+    uint8_t perm;      /* entry's owner_perm (valid: the filter is emptied
+                          whenever the permission epoch changes) */
+    uint8_t psize;
+} fslot;
+
+/* gr_mmu_resp's eight one-byte fields from page_shift to desc_written. */
+_Static_assert(offsetof(gr_mmu_resp, desc_written) - offsetof(gr_mmu_resp, page_shift) == 7,
+               "gr_mmu_resp tail layout");
+
+/* The fault field of a successful response, by access type. */
+static const gr_fault ok_fault[3] = {
+    {GR_FAULT_NONE, 0, false, false, 0},
+    {GR_FAULT_NONE, 0, true, false, 0},
+    {GR_FAULT_NONE, 0, false, true, 0},
+};
+
+struct gr_mmu {
+    gr_config cfg;
+    gr_pmem *mem;
+    gr_regs regs;
+    gr_s1ctx ctx;
+    uint16_t asid;       /* tag of the current ASID */
+    uint16_t asid_mask;  /* configured width */
+    gr_tlb *l1[2];       /* [0] instruction, [1] data */
+    gr_tlb *l2;
+    gr_wc *wc[GR_CONFIG_MAX_WC];
+    gr_tlb_view view[2];
+    fslot *filter[2];
+    gr_stats_tlb *s1[2]; /* &st.l1i, &st.l1d */
+    uint64_t fast_acc[3]; /* hit-path responses by access type not yet
+                             folded into requests, accesses, latency and
+                             per-ASID counters */
+    uint32_t epoch;      /* bumped by register writes: cached permissions */
+    uint64_t free_at;    /* first cycle a request can be accepted */
+    uint64_t last_valid; /* latest response-valid cycle so far */
+    gr_stats st;
+    gr_xlat x;           /* last walk */
+};
+
+static inline uint64_t max64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+static void filter_clear(gr_mmu *m)
+{
+    for (int s = 0; s < 2; s++) {
+        for (uint32_t i = 0; i < FILTER_SLOTS; i++) {
+            m->filter[s][i].vpage = ~0ull;
+            m->filter[s][i].meta = ~0u;
+        }
+    }
+}
+
+/* The hit path's latency is always lat.l1_hit and its ASID the current
+ * one: those counters are brought up to date here instead of per hit. */
+static void fold_fast(gr_mmu *m)
+{
+    uint64_t n = m->fast_acc[0] + m->fast_acc[1] + m->fast_acc[2];
+    if (!n)
+        return;
+    m->st.requests += n;
+    for (int i = 0; i < 3; i++)
+        m->st.accesses[i] += m->fast_acc[i];
+    m->st.latency_sum += n * m->cfg.lat.l1_hit;
+    m->st.latency_hist[m->cfg.lat.l1_hit < GR_STATS_HIST - 1 ? m->cfg.lat.l1_hit
+                                                             : GR_STATS_HIST - 1] += n;
+    m->st.asid[m->asid].accesses += n;
+    m->fast_acc[0] = m->fast_acc[1] = m->fast_acc[2] = 0;
+}
+
+static void load_regs(gr_mmu *m, const gr_regs *regs)
+{
+    fold_fast(m);
+    m->regs = *regs;
+    gr_s1_decode(regs, &m->ctx);
+    m->asid = m->ctx.asid & m->asid_mask;
+    m->epoch++;
+    filter_clear(m);
+}
+
+gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
+{
+    if (gr_config_validate(cfg, NULL, 0) != 0)
+        return NULL;
+    gr_mmu *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->cfg = *cfg;
+    m->mem = mem;
+    m->asid_mask = cfg->asid_bits == 16 ? 0xFFFF : 0xFF;
+    m->l1[0] = gr_tlb_create(&cfg->l1i);
+    m->l1[1] = gr_tlb_create(&cfg->l1d);
+    bool ok = m->l1[0] && m->l1[1];
+    if (cfg->l2.present)
+        ok = ok && (m->l2 = gr_tlb_create(&cfg->l2)) != NULL;
+    for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
+        if (cfg->wc[i].present)
+            ok = ok && (m->wc[i] = gr_wc_create(&cfg->wc[i])) != NULL;
+    m->filter[0] = malloc(FILTER_SLOTS * sizeof(fslot));
+    m->filter[1] = malloc(FILTER_SLOTS * sizeof(fslot));
+    ok = ok && m->filter[0] && m->filter[1] && gr_stats_init(&m->st) == 0;
+    if (!ok) {
+        gr_mmu_destroy(m);
+        return NULL;
+    }
+    m->s1[0] = &m->st.l1i;
+    m->s1[1] = &m->st.l1d;
+    gr_tlb_view_get(m->l1[0], &m->view[0]);
+    gr_tlb_view_get(m->l1[1], &m->view[1]);
+    snprintf(m->st.config, sizeof m->st.config, "%s", cfg->name);
+    m->st.l1i.present = m->st.l1d.present = true;
+    m->st.l2.present = cfg->l2.present;
+    for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
+        m->st.wc.present |= cfg->wc[i].present;
+    gr_regs r;
+    gr_regs_reset(&r);
+    load_regs(m, &r);
+    return m;
+}
+
+void gr_mmu_destroy(gr_mmu *m)
+{
+    if (!m)
+        return;
+    gr_tlb_destroy(m->l1[0]);
+    gr_tlb_destroy(m->l1[1]);
+    gr_tlb_destroy(m->l2);
+    for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
+        gr_wc_destroy(m->wc[i]);
+    free(m->filter[0]);
+    free(m->filter[1]);
+    gr_stats_free(&m->st);
+    free(m);
+}
+
+uint64_t gr_mmu_set_regs(gr_mmu *m, const gr_regs *regs, uint64_t t)
+{
+    /* docs/uarch.md "Register writes": wait for every response, apply in
+     * cycle D, accept requests from D + 1. */
+    uint64_t d = max64(t, max64(m->free_at, m->last_valid));
+    load_regs(m, regs);
+    m->free_at = d + 1;
+    m->st.reg_writes++;
+    m->st.last_cycle = max64(m->st.last_cycle, d);
+    return d;
+}
+
+uint64_t gr_mmu_tlbi(gr_mmu *m, const gr_tlbi *op, uint64_t t)
+{
+    uint64_t d = max64(t, max64(m->free_at, m->last_valid));
+    uint64_t done = d + m->cfg.lat.tlbi;
+    gr_tlbi o = *op;
+    /* With 8-bit ASIDs (TCR_EL1.AS = 0) the upper operand bits are ignored. */
+    o.asid &= m->asid_mask & ((m->regs.tcr >> 36) & 1 ? 0xFFFF : 0xFF);
+    m->st.l1i.tlbi_invalidated += gr_tlb_invalidate(m->l1[0], &o);
+    m->st.l1d.tlbi_invalidated += gr_tlb_invalidate(m->l1[1], &o);
+    if (m->l2)
+        m->st.l2.tlbi_invalidated += gr_tlb_invalidate(m->l2, &o);
+    for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
+        if (m->wc[i])
+            m->st.wc.tlbi_invalidated += gr_wc_invalidate(m->wc[i], &o);
+    m->st.tlbi[op->op]++;
+    m->free_at = done;
+    m->st.last_cycle = max64(m->st.last_cycle, done);
+    return done;
+}
+
+uint64_t gr_mmu_ready(const gr_mmu *m)
+{
+    return m->free_at;
+}
+
+gr_stats *gr_mmu_stats(gr_mmu *m)
+{
+    fold_fast(m);
+    m->st.last_cycle = max64(m->st.last_cycle, m->last_valid);
+    return &m->st;
+}
+
+const gr_xlat *gr_mmu_last_walk(const gr_mmu *m)
+{
+    return &m->x;
+}
+
+const gr_s1ctx *gr_mmu_ctx(const gr_mmu *m)
+{
+    return &m->ctx;
+}
+
+gr_tlb *gr_mmu_tlb(gr_mmu *m, int which)
+{
+    return which == 0 ? m->l1[0] : which == 1 ? m->l1[1] : which == 2 ? m->l2 : NULL;
+}
+
+gr_wc *gr_mmu_wc(gr_mmu *m, int which)
+{
+    return which >= 0 && which < GR_CONFIG_MAX_WC ? m->wc[which] : NULL;
+}
+
+uint16_t gr_mmu_asid(const gr_mmu *m)
+{
+    return m->asid;
+}
+
+/* ---- permissions and attributes of a TLB entry ---- */
+
+/* The memory attributes a translation returns (as gr_s1_translate): MAIR
+ * byte, with SCTLR_EL1.C = 0 making data accesses to Normal memory
+ * Non-cacheable and SCTLR_EL1.I = 0 doing the same for fetches. */
+static uint8_t attr_of(const gr_s1ctx *c, uint8_t idx, bool exec)
+{
+    uint8_t a = (uint8_t)(c->mair >> (8 * idx));
+    if (!c->c && !exec && (a & 0xf0) != 0)
+        a = 0x44;
+    else if (!c->i && exec)
+        a = 0x44;
+    return a;
+}
+
+/* A write to a writable-clean page (DBM = 1, AP[2] = 1 in the descriptor,
+ * TCR_EL1.HD set) must reach the walker so the descriptor is marked dirty
+ * in memory (AArch64.S1Translate's dirty-state update). */
+static bool needs_dirty(const gr_s1ctx *c, const gr_tte *t)
+{
+    return c->half[t->half].hd && t->dbm && ((t->desc >> 7) & 1);
+}
+
+static inline unsigned perm_bit(gr_acc acc, unsigned el)
+{
+    return (unsigned)acc * 2u + (el ? 1u : 0u);
+}
+
+/* gr_s1_check() depends on the context, the entry and (acc, el) only, so
+ * its six outcomes are computed once per entry and register epoch. Bit
+ * perm_bit(acc, el) set: the access passes and needs no walker. */
+static void entry_prep(gr_mmu *m, gr_tlb_entry *e)
+{
+    uint8_t perm = 0;
+    for (unsigned acc = 0; acc < 3; acc++) {
+        for (unsigned el = 0; el < 2; el++) {
+            gr_req r = {e->tte.va_base, (gr_acc)acc, (uint8_t)el};
+            gr_fault f = gr_s1_check(&m->ctx, &e->tte, &r);
+            bool ok = f.type == GR_FAULT_NONE;
+            if (acc == GR_ACC_WRITE && needs_dirty(&m->ctx, &e->tte))
+                ok = false;
+            if (ok)
+                perm |= (uint8_t)(1u << perm_bit((gr_acc)acc, el));
+        }
+    }
+    e->owner_perm = perm;
+    e->owner_attr[0] = attr_of(&m->ctx, e->tte.attr_index, false);
+    e->owner_attr[1] = attr_of(&m->ctx, e->tte.attr_index, true);
+    e->owner_epoch = m->epoch;
+}
+
+/* ---- statistics helpers ---- */
+
+static inline void hist_add(uint64_t *h, uint64_t v)
+{
+    h[v < GR_STATS_HIST - 1 ? v : GR_STATS_HIST - 1]++;
+}
+
+static void count_fault(gr_mmu *m, const gr_fault *f, bool retry)
+{
+    if (f->type == GR_FAULT_NONE)
+        return;
+    int l = f->level < 0 ? 0 : f->level > 3 ? 3 : f->level;
+    m->st.faults[f->type][l]++;
+    if (!retry)
+        m->st.asid[m->asid].faults++;
+}
+
+/* ---- the hit path ---- */
+
+/* Kept out of line so the hit path stays a small leaf function. */
+static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
+    __attribute__((noinline));
+
+static inline uint32_t slot_of(uint64_t vp)
+{
+    return (uint32_t)((vp ^ (vp >> 9) ^ (vp >> 18)) & (FILTER_SLOTS - 1));
+}
+
+void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out)
+{
+    const gr_req *r = &rq->r;
+    uint64_t a = max64(rq->t, m->free_at);
+    if (__builtin_expect(!rq->pac && !rq->retry, 1)) {
+        unsigned side = r->acc != GR_ACC_EXEC;
+        uint64_t vp = r->va >> 12;
+        const fslot *s = &m->filter[side][slot_of(vp)];
+        const gr_tlb_view *v = &m->view[side];
+        if (s->vpage == vp && s->meta == ((uint32_t)m->asid | (uint32_t)r->el << 16) &&
+            s->gen == *v->gen && s->ver == v->version[s->idx] &&
+            ((s->perm >> perm_bit(r->acc, r->el)) & 1)) {
+            if (s->stamp)
+                *s->stamp = ++v->repl->clock; /* LRU touch, inlined */
+            else
+                gr_repl_touch(v->repl, s->set, s->way);
+            out->t_accept = a;
+            out->t_valid = a + m->cfg.lat.l1_hit;
+            out->pa = s->oa_base | (r->va & s->off_mask);
+            out->fault = ok_fault[r->acc];
+            memcpy(&out->page_shift, &s->tail[!side], 8);
+            m->s1[side]->hits[r->acc][s->psize]++;
+            m->fast_acc[r->acc]++;
+            if (a != rq->t)
+                m->st.stall_cycles += a - rq->t;
+            m->free_at = a + 1;
+            if (out->t_valid > m->last_valid)
+                m->last_valid = out->t_valid;
+            return;
+        }
+    }
+    slow(m, rq, a, out);
+}
+
+/* ---- the rest: L1 lookup, L2, walk caches, walker ---- */
+
+static void filter_install(gr_mmu *m, unsigned side, const gr_req *r, int idx)
+{
+    uint64_t vp = r->va >> 12;
+    fslot *s = &m->filter[side][slot_of(vp)];
+    const gr_tlb_view *v = &m->view[side];
+    const gr_tlb_entry *e = &v->entries[idx];
+    s->oa_base = e->tte.oa_base;
+    s->off_mask = (1ull << e->tte.page_shift) - 1;
+    s->perm = e->owner_perm;
+    s->psize = e->psize;
+    for (int x = 0; x < 2; x++) {
+        gr_mmu_resp t;
+        memset(&t, 0, sizeof t);
+        t.page_shift = e->tte.page_shift;
+        t.level = e->tte.level;
+        t.mair_attr = e->owner_attr[x];
+        t.sh = e->tte.sh;
+        t.path = GR_MMU_PATH_L1;
+        memcpy(&s->tail[x], &t.page_shift, 8);
+    }
+    s->vpage = vp;
+    s->meta = (uint32_t)m->asid | (uint32_t)r->el << 16;
+    s->idx = idx;
+    s->ver = v->version[idx];
+    s->gen = *v->gen;
+    s->set = (uint32_t)idx / v->ways;
+    s->way = (uint32_t)idx % v->ways;
+    s->stamp = v->repl->policy == GR_REPL_LRU ? &v->repl->stamp[idx] : NULL;
+}
+
+/* The number of entries a contiguous range groups, as log2 (Arm ARM
+ * D8.6.1, "The Contiguous bit"): 16 for 4K; 128 at level 3 and 32 at
+ * level 2 for 16K; 32 for 64K. */
+static unsigned contig_log2(unsigned granule_bits, unsigned level)
+{
+    switch (granule_bits) {
+    case 12:
+        return 4;
+    case 14:
+        return level == 3 ? 7 : 5;
+    default:
+        return 5;
+    }
+}
+
+/* Evict bookkeeping for a TLB fill, with inclusive back-invalidation. */
+static void tlb_fill(gr_mmu *m, gr_tlb *t, gr_stats_tlb *st, const gr_tlb_entry *e, gr_acc acc,
+                     bool is_l2)
+{
+    gr_tlb_entry ev;
+    bool did;
+    gr_tlb_fill(t, e, &ev, &did);
+    st->fills[e->psize]++;
+    if (!did)
+        return;
+    st->evictions[acc][ev.psize]++;
+    if (is_l2 && m->cfg.l2_incl == GR_INCL_INCLUSIVE) {
+        unsigned sh = gr_config_psize_shift((gr_psize)ev.psize);
+        m->st.l1i.back_invalidated +=
+            gr_tlb_invalidate_within(m->l1[0], ev.vkey, sh, ev.global, ev.asid);
+        m->st.l1d.back_invalidated +=
+            gr_tlb_invalidate_within(m->l1[1], ev.vkey, sh, ev.global, ev.asid);
+    }
+}
+
+static void respond_entry(gr_mmu *m, const gr_req *r, const gr_tlb_entry *e, gr_mmu_resp *out)
+{
+    out->pa = e->tte.oa_base | (r->va & ((1ull << e->tte.page_shift) - 1));
+    out->page_shift = e->tte.page_shift;
+    out->level = e->tte.level;
+    out->mair_attr = e->owner_attr[r->acc == GR_ACC_EXEC];
+    out->sh = e->tte.sh;
+    (void)m;
+}
+
+static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
+{
+    const gr_req *r = &rq->r;
+    const gr_config *c = &m->cfg;
+    const bool retry = rq->retry;
+    const unsigned side = r->acc != GR_ACC_EXEC;
+    gr_tlb *l1 = m->l1[side];
+    gr_stats_tlb *s1 = side ? &m->st.l1d : &m->st.l1i;
+    gr_stats_asid *as = &m->st.asid[m->asid];
+    /* The PAC stage precedes the lookup and blocks the port. */
+    const uint64_t l = a + (rq->pac ? c->lat.pac : 0);
+
+    memset(out, 0, sizeof *out);
+    out->t_accept = a;
+    out->fault.write = r->acc == GR_ACC_WRITE;
+    out->fault.ifetch = r->acc == GR_ACC_EXEC;
+    m->st.requests++;
+    m->st.pac_requests += rq->pac;
+    if (retry) {
+        m->st.retries++;
+    } else {
+        m->st.accesses[r->acc]++;
+        as->accesses++;
+        m->st.stall_cycles += a - rq->t;
+    }
+
+    uint64_t tv; /* response-valid cycle */
+    gr_fault f;
+    int half = 0;
+
+    if (!m->ctx.m) {
+        /* Stage 1 off: flat mapping, no TLB, answered in the L1 stage. */
+        gr_xlat x;
+        gr_s1_translate(&m->ctx, m->mem, r, &x);
+        out->fault = x.fault;
+        out->pa = x.pa;
+        out->mair_attr = x.mair_attr;
+        out->path = GR_MMU_PATH_EARLY;
+        m->st.mmu_off++;
+        count_fault(m, &out->fault, retry);
+        tv = l + c->lat.l1_hit;
+        m->free_at = l + 1;
+        goto done;
+    }
+    half = gr_s1_select(&m->ctx, r, &f);
+    if (f.type != GR_FAULT_NONE) {
+        /* TxSZ, VA range and EPD faults are found beside the L1 lookup. */
+        out->fault = f;
+        out->path = GR_MMU_PATH_EARLY;
+        count_fault(m, &f, retry);
+        tv = l + c->lat.l1_hit;
+        m->free_at = l + 1;
+        goto done;
+    }
+
+    /* L1 lookup, cycles [l, l + l1_hit). */
+    const uint16_t asid = m->asid;
+    int i1 = gr_tlb_lookup(l1, r->va, asid, NULL);
+    if (i1 >= 0) {
+        gr_tlb_entry *e = gr_tlb_entry_mut(l1, i1);
+        if (e->owner_epoch != m->epoch)
+            entry_prep(m, e);
+        if ((e->owner_perm >> perm_bit(r->acc, r->el)) & 1) {
+            gr_tlb_touch(l1, i1);
+            if (!retry) {
+                filter_install(m, side, r, i1);
+                s1->hits[r->acc][e->psize]++;
+            }
+            respond_entry(m, r, e, out);
+            out->path = GR_MMU_PATH_L1;
+            tv = l + c->lat.l1_hit;
+            m->free_at = l + 1;
+            goto done;
+        }
+        f = gr_s1_check(&m->ctx, &e->tte, r);
+        if (f.type != GR_FAULT_NONE) {
+            /* A permission fault from the cached entry: no walk. */
+            gr_tlb_touch(l1, i1);
+            if (!retry)
+                s1->hits[r->acc][e->psize]++;
+            s1->perm_faults++;
+            out->fault = f;
+            out->page_shift = e->tte.page_shift;
+            out->level = e->tte.level;
+            out->path = GR_MMU_PATH_L1;
+            count_fault(m, &f, retry);
+            tv = l + c->lat.l1_hit;
+            m->free_at = l + 1;
+            goto done;
+        }
+        /* Write to a writable-clean entry: drop it and go to the walker. */
+        s1->dirty_misses++;
+        gr_tlb_invalidate_at(l1, i1);
+    }
+    if (!retry)
+        as->l1_misses++;
+
+    /* L2 lookup, cycles [t2, t2 + l2_hit + extra probes). */
+    const uint64_t t2 = l + c->lat.l1_hit;
+    const int nwc = (m->wc[0] != NULL) + (m->wc[1] != NULL) + (m->wc[2] != NULL) +
+                    (m->wc[3] != NULL);
+    uint64_t tw; /* cycle the walker issues its first read */
+    int miss_ps1 = GR_STATS_NONE, miss_ps2 = GR_STATS_NONE;
+    gr_tlb_entry ne1, ne2;
+    if (m->l2) {
+        unsigned probe;
+        int i2 = gr_tlb_lookup(m->l2, r->va, asid, &probe);
+        uint64_t l2lat = c->lat.l2_hit + (c->l2.seq_probe ? probe : 0);
+        if (i2 >= 0) {
+            gr_tlb_entry *e = gr_tlb_entry_mut(m->l2, i2);
+            if (e->owner_epoch != m->epoch)
+                entry_prep(m, e);
+            bool pass = (e->owner_perm >> perm_bit(r->acc, r->el)) & 1;
+            f = pass ? (gr_fault){0} : gr_s1_check(&m->ctx, &e->tte, r);
+            if (pass || f.type != GR_FAULT_NONE) {
+                /* L2 hit: fill the L1 (also when the access then takes a
+                 * permission fault: the translation itself is valid). */
+                gr_tlb_touch(m->l2, i2);
+                if (!retry)
+                    m->st.l2.hits[r->acc][e->psize]++;
+                gr_tlb_entry hit = *e;
+                if (gr_tlb_make_entry(gr_tlb_sizes(l1), &hit.tte, r->va, asid, &ne1)) {
+                    tlb_fill(m, l1, s1, &ne1, r->acc, false);
+                    miss_ps1 = ne1.psize;
+                }
+                if (!retry)
+                    s1->misses[r->acc][miss_ps1]++;
+                if (pass) {
+                    respond_entry(m, r, &hit, out);
+                } else {
+                    m->st.l2.perm_faults++;
+                    out->fault = f;
+                    out->page_shift = hit.tte.page_shift;
+                    out->level = hit.tte.level;
+                    count_fault(m, &f, retry);
+                }
+                out->path = GR_MMU_PATH_L2;
+                tv = t2 + l2lat;
+                m->free_at = tv;
+                goto done;
+            }
+            m->st.l2.dirty_misses++;
+            gr_tlb_invalidate_at(m->l2, i2);
+        }
+        if (!retry)
+            as->l2_misses++;
+        if (c->wc_lookup == GR_WCL_PARALLEL)
+            tw = t2 + max64(l2lat, nwc ? c->lat.wc : 0);
+        else
+            tw = t2 + l2lat + (nwc ? c->lat.wc : 0);
+    } else {
+        tw = t2 + (nwc ? c->lat.wc : 0);
+    }
+
+    /* Walk caches: all looked up at once, the deepest hit wins (a level is
+     * held by one cache at most, so there are no ties). */
+    const gr_s1half *h = &m->ctx.half[half];
+    gr_walk_start start;
+    const gr_walk_start *sp = NULL;
+    if (nwc) {
+        int best_c = -1, best_i = -1, best_l = -1;
+        for (int i = 0; i < GR_CONFIG_MAX_WC; i++) {
+            if (!m->wc[i])
+                continue;
+            int k = gr_wc_lookup(m->wc[i], h, r->va, asid);
+            if (k >= 0 && gr_wc_entry_at(m->wc[i], k)->level > best_l) {
+                best_c = i;
+                best_i = k;
+                best_l = gr_wc_entry_at(m->wc[i], k)->level;
+            }
+        }
+        m->st.wc.lookups++;
+        if (best_c >= 0) {
+            gr_wc_touch(m->wc[best_c], best_i);
+            m->st.wc.hits[best_l]++;
+            start = gr_wc_entry_at(m->wc[best_c], best_i)->next;
+            sp = &start;
+        }
+    }
+
+    /* The walk. */
+    gr_xlat *x = &m->x;
+    x->req = *r;
+    x->asid = m->ctx.asid;
+    x->nreads = 0;
+    x->have_tte = false;
+    x->desc_written = false;
+    x->new_desc = 0;
+    x->pa = 0;
+    x->mair_attr = 0;
+    gr_ptw_walk(&m->ctx, m->mem, half, sp, x);
+    unsigned nreads = x->nreads;
+    for (unsigned i = 0; i < x->nreads; i++)
+        m->st.reads[x->reads[i].level & 3]++;
+    if (x->fault.type == GR_FAULT_SYNC_EXTERNAL_ON_WALK) {
+        /* The aborted read was issued and answered (with an error). */
+        nreads++;
+        m->st.reads[x->fault.level & 3]++;
+    }
+    m->st.walks++;
+    m->st.walk_start[(sp ? sp->level : h->start_level) & 3]++;
+    if (!retry)
+        as->walks++;
+
+    /* Walk-cache fills: every table descriptor the walker followed. */
+    if (nwc) {
+        gr_wc_entry we[3];
+        int n = gr_wc_from_walk(&m->ctx, half, sp, x, asid, we);
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < GR_CONFIG_MAX_WC; i++) {
+                if (m->wc[i] && gr_wc_holds(m->wc[i], we[j].level)) {
+                    bool ev;
+                    gr_wc_fill(m->wc[i], &we[j], &ev);
+                    m->st.wc.fills[we[j].level]++;
+                    m->st.wc.evictions += ev;
+                }
+            }
+        }
+    }
+
+    bool wrote = false;
+    if (x->fault.type == GR_FAULT_NONE) {
+        x->fault = gr_s1_check(&m->ctx, &x->tte, r);
+        if (x->fault.type == GR_FAULT_NONE) {
+            bool af_before = x->tte.af;
+            uint64_t d_before = x->tte.desc;
+            bool ok = gr_ptw_update(&m->ctx, m->mem, x);
+            wrote = x->desc_written || !ok;
+            if (x->desc_written) {
+                m->st.af_updates += !af_before;
+                m->st.dirty_updates += ((d_before >> 7) & 1) && !((x->new_desc >> 7) & 1);
+            }
+            if (ok) {
+                x->pa = x->tte.oa_base | (r->va & ((1ull << x->tte.page_shift) - 1));
+                x->mair_attr = attr_of(&m->ctx, x->tte.attr_index, r->acc == GR_ACC_EXEC);
+            }
+        }
+    }
+    uint64_t wcycles = (uint64_t)nreads * c->mem.read + (wrote ? c->mem.write : 0);
+    m->st.walk_cycles += wcycles;
+    hist_add(m->st.walk_hist, wcycles);
+    /* Response registered one cycle after the last memory response. */
+    tv = tw + wcycles + 1;
+    m->free_at = tv;
+
+    out->fault = x->fault;
+    out->path = GR_MMU_PATH_WALK;
+    out->walk_level = sp ? sp->level : h->start_level;
+    out->nreads = (uint8_t)nreads;
+    out->desc_written = x->desc_written;
+    if (x->have_tte) {
+        out->page_shift = x->tte.page_shift;
+        out->level = x->tte.level;
+    }
+    count_fault(m, &x->fault, retry);
+    if (x->fault.type == GR_FAULT_NONE) {
+        out->pa = x->pa;
+        out->mair_attr = x->mair_attr;
+        out->sh = x->tte.sh;
+    }
+
+    /* TLB fills: a translation found by the walk (also when the access
+     * then failed its permission check), never one with AF = 0 (it
+     * faulted, or hardware did not set AF because the access faulted). */
+    if (x->have_tte && x->tte.af &&
+        (x->fault.type == GR_FAULT_NONE || x->fault.type == GR_FAULT_PERMISSION)) {
+        gr_tte t = x->tte;
+        if (c->contig && t.contiguous) {
+            unsigned sh = t.page_shift + contig_log2(h->granule_bits, t.level);
+            /* Coalesced entry: the range's first VA and OA (a CONSTRAINED
+             * UNPREDICTABLE misprogrammed range resolves to the aligned OA). */
+            t.va_base &= ~((1ull << sh) - 1);
+            t.oa_base &= ~((1ull << sh) - 1);
+            t.page_shift = (uint8_t)sh;
+        }
+        if (m->l2 && gr_tlb_make_entry(gr_tlb_sizes(m->l2), &t, r->va, asid, &ne2)) {
+            tlb_fill(m, m->l2, &m->st.l2, &ne2, r->acc, true);
+            miss_ps2 = ne2.psize;
+        }
+        if (gr_tlb_make_entry(gr_tlb_sizes(l1), &t, r->va, asid, &ne1)) {
+            tlb_fill(m, l1, s1, &ne1, r->acc, false);
+            miss_ps1 = ne1.psize;
+        }
+    }
+    if (!retry) {
+        s1->misses[r->acc][miss_ps1]++;
+        if (m->l2)
+            m->st.l2.misses[r->acc][miss_ps2]++;
+    }
+
+done:
+    out->t_valid = tv;
+    if (!retry) {
+        m->st.latency_sum += tv - a;
+        hist_add(m->st.latency_hist, tv - a);
+    }
+    m->last_valid = max64(m->last_valid, tv);
+    m->st.last_cycle = max64(m->st.last_cycle, tv);
+}
