@@ -253,26 +253,47 @@ static void test_pmem_unaligned_region_edges(void **state)
 static void test_pmem_sparse_backing(void **state)
 {
     gr_pmem *m = *state;
-    /* 1 TiB of RAM costs nothing until written */
-    assert_int_equal(gr_pmem_add_region(m, 0x10000000000ull, 0x10000000000ull, "big"),
-                     GR_PMEM_OK);
+    /* 64 GiB of RAM costs nothing until written */
+    const uint64_t base = 0x1000000000ull, size = 0x1000000000ull;
+    assert_int_equal(gr_pmem_add_region(m, base, size, "big"), GR_PMEM_OK);
     assert_int_equal(gr_pmem_pages_backed(m), 0);
-    uint64_t v;
-    assert_int_equal(gr_pmem_read64(m, 0x1fffffffff8ull, &v), GR_PMEM_OK);
+    uint64_t v, top = base + size - 8;
+    assert_int_equal(gr_pmem_read64(m, top, &v), GR_PMEM_OK);
     assert_int_equal(v, 0);
     assert_int_equal(gr_pmem_pages_backed(m), 0); /* reads allocate nothing */
-    assert_int_equal(gr_pmem_write64(m, 0x1fffffffff8ull, 42), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_write64(m, top, 42), GR_PMEM_OK);
     assert_int_equal(gr_pmem_pages_backed(m), 1);
-    assert_int_equal(gr_pmem_write64(m, 0x1fffffffff0ull, 43), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_write64(m, top - 8, 43), GR_PMEM_OK);
     assert_int_equal(gr_pmem_pages_backed(m), 1); /* same page */
-    assert_int_equal(gr_pmem_write64(m, 0x10000000000ull, 44), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_write64(m, base, 44), GR_PMEM_OK);
     assert_int_equal(gr_pmem_pages_backed(m), 2);
-    assert_int_equal(gr_pmem_read64(m, 0x1fffffffff8ull, &v), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_read64(m, top, &v), GR_PMEM_OK);
     assert_int_equal(v, 42);
-    assert_int_equal(gr_pmem_read64(m, 0x1fffffffff0ull, &v), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_read64(m, top - 8, &v), GR_PMEM_OK);
     assert_int_equal(v, 43);
-    assert_int_equal(gr_pmem_read64(m, 0x10000000000ull, &v), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_read64(m, base, &v), GR_PMEM_OK);
     assert_int_equal(v, 44);
+}
+
+/* pmem.h: "backing pages are allocated on first write, so a large RAM
+ * region costs nothing until used". A region spanning the whole 48-bit
+ * (and 52-bit) physical address space must therefore be accepted. */
+static void test_pmem_whole_pa_space_region(void **state)
+{
+    gr_pmem *m = *state;
+    assert_int_equal(gr_pmem_add_region(m, 0, 1ull << 48, "pa48"), GR_PMEM_OK);
+    uint64_t v = 1;
+    assert_int_equal(gr_pmem_read64(m, 0x0000123456789000ull, &v), GR_PMEM_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(gr_pmem_write64(m, (1ull << 48) - 8, 7), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_read64(m, (1ull << 48) - 8, &v), GR_PMEM_OK);
+    assert_int_equal(v, 7);
+    assert_int_equal(gr_pmem_pages_backed(m), 1);
+    assert_int_equal(gr_pmem_add_region(m, 1ull << 48, (1ull << 52) - (1ull << 48), "pa52"),
+                     GR_PMEM_OK);
+    assert_int_equal(gr_pmem_write64(m, (1ull << 52) - 8, 9), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_read64(m, (1ull << 52) - 8, &v), GR_PMEM_OK);
+    assert_int_equal(v, 9);
 }
 
 static void test_pmem_many_regions(void **state)
@@ -333,6 +354,7 @@ int main(void)
         T(test_pmem_load_dump_across_regions),
         T(test_pmem_unaligned_region_edges),
         T(test_pmem_sparse_backing),
+        T(test_pmem_whole_pa_space_region),
         T(test_pmem_many_regions),
         cmocka_unit_test(test_pmem_strerror),
     };
