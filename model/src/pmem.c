@@ -1,7 +1,9 @@
 /*
- * Sparse simulated physical memory: a sorted array of regions, each with a
- * lazily allocated table of 4 KiB backing pages. Lookups cache the last
- * region hit, since walks and replays touch few regions at a time.
+ * Sparse simulated physical memory: a sorted array of regions (which say
+ * what exists) and one hash table of 4 KiB backing pages (which hold what
+ * was written), so a region as large as the whole PA space costs nothing
+ * until written. Lookups cache the last region and the last page hit, since
+ * walks and replays touch few of either at a time.
  */
 #include "granule/pmem.h"
 
@@ -14,16 +16,24 @@
 
 typedef struct pmem_region {
     uint64_t base, size; /* size > 0, base + size does not wrap */
-    uint8_t **pages;     /* size/4K slots (rounded up), NULL = all zero */
-    uint64_t npages;
     char *name;
 } pmem_region;
+
+/* Open-addressing hash slot: key = page number + 1 (0 = empty). */
+typedef struct pmem_slot {
+    uint64_t key;
+    uint8_t *page;
+} pmem_slot;
 
 struct gr_pmem {
     pmem_region *regions; /* sorted by base, non-overlapping */
     size_t nregions, cap;
     size_t last;          /* index of the last region hit */
+    pmem_slot *slots;     /* power-of-two table, at most half full */
+    size_t nslots;
     size_t backed;        /* pages allocated */
+    uint64_t last_key;    /* last page looked up (0 = none) */
+    uint8_t *last_page;
 };
 
 const char *gr_pmem_strerror(int err)
@@ -48,13 +58,11 @@ void gr_pmem_destroy(gr_pmem *mem)
 {
     if (!mem)
         return;
-    for (size_t i = 0; i < mem->nregions; i++) {
-        pmem_region *r = &mem->regions[i];
-        for (uint64_t p = 0; p < r->npages; p++)
-            free(r->pages[p]);
-        free(r->pages);
-        free(r->name);
-    }
+    for (size_t i = 0; i < mem->nregions; i++)
+        free(mem->regions[i].name);
+    for (size_t i = 0; i < mem->nslots; i++)
+        free(mem->slots[i].page);
+    free(mem->slots);
     free(mem->regions);
     free(mem);
 }
@@ -83,18 +91,12 @@ int gr_pmem_add_region(gr_pmem *mem, uint64_t base, uint64_t size,
         mem->regions = n;
         mem->cap = cap;
     }
-    uint64_t npages = ((size - 1) >> PMEM_PAGE_SHIFT) + 1 +
-                      ((base & (PMEM_PAGE_SIZE - 1)) != 0);
-    uint8_t **pages = calloc(npages, sizeof(*pages));
     char *nm = strdup(name ? name : "memory");
-    if (!pages || !nm) {
-        free(pages);
-        free(nm);
+    if (!nm)
         return GR_PMEM_NOMEM;
-    }
     memmove(&mem->regions[pos + 1], &mem->regions[pos],
             (mem->nregions - pos) * sizeof(pmem_region));
-    mem->regions[pos] = (pmem_region){base, size, pages, npages, nm};
+    mem->regions[pos] = (pmem_region){base, size, nm};
     mem->nregions++;
     mem->last = pos;
     return GR_PMEM_OK;
@@ -131,10 +133,38 @@ const char *gr_pmem_region_name(const gr_pmem *mem, uint64_t pa)
     return r ? r->name : NULL;
 }
 
-/* Page slot index of pa inside r (pages are aligned to absolute 4K). */
-static uint64_t slot(const pmem_region *r, uint64_t pa)
+static size_t hash_key(uint64_t key, size_t nslots)
 {
-    return (pa >> PMEM_PAGE_SHIFT) - (r->base >> PMEM_PAGE_SHIFT);
+    /* Fibonacci hashing: page numbers are often consecutive. */
+    return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (nslots - 1);
+}
+
+/* Backing page of the 4K page holding pa, or NULL if never written. */
+static uint8_t *page_lookup(const gr_pmem *cmem, uint64_t pa)
+{
+    gr_pmem *mem = (gr_pmem *)cmem; /* only the lookup cache changes */
+    uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
+    if (key == mem->last_key)
+        return mem->last_page;
+    if (!mem->nslots)
+        return NULL;
+    for (size_t i = hash_key(key, mem->nslots);; i = (i + 1) & (mem->nslots - 1)) {
+        if (mem->slots[i].key == key) {
+            mem->last_key = key;
+            mem->last_page = mem->slots[i].page;
+            return mem->slots[i].page;
+        }
+        if (mem->slots[i].key == 0)
+            return NULL;
+    }
+}
+
+static void slot_insert(pmem_slot *slots, size_t nslots, uint64_t key, uint8_t *page)
+{
+    size_t i = hash_key(key, nslots);
+    while (slots[i].key)
+        i = (i + 1) & (nslots - 1);
+    slots[i] = (pmem_slot){key, page};
 }
 
 /* Every byte of [pa, pa+len) is inside some region. */
@@ -153,15 +183,32 @@ static bool covered(const gr_pmem *mem, uint64_t pa, size_t len)
     return true;
 }
 
-static uint8_t *page_for_write(gr_pmem *mem, pmem_region *r, uint64_t pa)
+static uint8_t *page_for_write(gr_pmem *mem, uint64_t pa)
 {
-    uint8_t **p = &r->pages[slot(r, pa)];
-    if (!*p) {
-        *p = calloc(1, PMEM_PAGE_SIZE);
-        if (*p)
-            mem->backed++;
+    uint8_t *page = page_lookup(mem, pa);
+    if (page)
+        return page;
+    if ((mem->backed + 1) * 2 > mem->nslots) {
+        size_t n = mem->nslots ? mem->nslots * 2 : 1024;
+        pmem_slot *ns = calloc(n, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (size_t i = 0; i < mem->nslots; i++)
+            if (mem->slots[i].key)
+                slot_insert(ns, n, mem->slots[i].key, mem->slots[i].page);
+        free(mem->slots);
+        mem->slots = ns;
+        mem->nslots = n;
     }
-    return *p;
+    page = calloc(1, PMEM_PAGE_SIZE);
+    if (!page)
+        return NULL;
+    uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
+    slot_insert(mem->slots, mem->nslots, key, page);
+    mem->backed++;
+    mem->last_key = key;
+    mem->last_page = page;
+    return page;
 }
 
 int gr_pmem_load(gr_pmem *mem, uint64_t pa, const void *data, size_t len)
@@ -170,12 +217,11 @@ int gr_pmem_load(gr_pmem *mem, uint64_t pa, const void *data, size_t len)
         return GR_PMEM_UNMAPPED;
     const uint8_t *src = data;
     while (len > 0) {
-        pmem_region *r = find(mem, pa);
         uint64_t off = pa & (PMEM_PAGE_SIZE - 1);
         size_t n = PMEM_PAGE_SIZE - off;
         if (n > len)
             n = len;
-        uint8_t *page = page_for_write(mem, r, pa);
+        uint8_t *page = page_for_write(mem, pa);
         if (!page)
             return GR_PMEM_NOMEM;
         memcpy(page + off, src, n);
@@ -192,12 +238,11 @@ int gr_pmem_dump(const gr_pmem *mem, uint64_t pa, void *out, size_t len)
         return GR_PMEM_UNMAPPED;
     uint8_t *dst = out;
     while (len > 0) {
-        const pmem_region *r = find(mem, pa);
         uint64_t off = pa & (PMEM_PAGE_SIZE - 1);
         size_t n = PMEM_PAGE_SIZE - off;
         if (n > len)
             n = len;
-        const uint8_t *page = r->pages[slot(r, pa)];
+        const uint8_t *page = page_lookup(mem, pa);
         if (page)
             memcpy(dst, page + off, n);
         else
@@ -222,7 +267,7 @@ int gr_pmem_read64(const gr_pmem *mem, uint64_t pa, uint64_t *out)
     const pmem_region *r = find(mem, pa);
     if (r && r->size - (pa - r->base) >= 8 &&
         (pa & (PMEM_PAGE_SIZE - 1)) <= PMEM_PAGE_SIZE - 8) {
-        const uint8_t *page = r->pages[slot(r, pa)];
+        const uint8_t *page = page_lookup(mem, pa);
         *out = page ? load_le64(page + (pa & (PMEM_PAGE_SIZE - 1))) : 0;
         return GR_PMEM_OK;
     }

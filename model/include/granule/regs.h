@@ -19,7 +19,8 @@ extern "C" {
 /*
  * X(field, "ARM_NAME", default)
  * Defaults describe the implementation granule models out of the box:
- * ID_AA64MMFR0_EL1.PARange = 0b0101 (48-bit PA), 4K/16K/64K granules;
+ * ID_AA64MMFR0_EL1: PARange = 0b0101 (48-bit PA), TGran16 = 1, TGran4 =
+ * TGran64 = 0 (all three granules implemented);
  * ID_AA64ISAR1_EL1.APA = 0b0001 (FEAT_PAuth, QARMA5), GPA = 1;
  * SCTLR_EL1: its RES1 bits set, C = I = 1, M = 0 (stage 1 off).
  */
@@ -30,7 +31,7 @@ extern "C" {
     X(mair, "MAIR_EL1", 0)                                    \
     X(sctlr, "SCTLR_EL1", 0x30D01804ull)                      \
     X(pstate_pan, "PSTATE_PAN", 0)                            \
-    X(id_aa64mmfr0, "ID_AA64MMFR0_EL1", 0x5)                  \
+    X(id_aa64mmfr0, "ID_AA64MMFR0_EL1", 0x00100005ull)         \
     X(id_aa64isar1, "ID_AA64ISAR1_EL1", 0x01000010ull)        \
     X(id_aa64isar2, "ID_AA64ISAR2_EL1", 0)                    \
     X(apiakeyhi, "APIAKeyHi_EL1", 0)                          \
