@@ -728,7 +728,7 @@ static void write_sizes(FILE *f, uint8_t m)
 }
 
 static void write_struct_ini(FILE *f, const char *sect, const gr_tlb_cfg *t, bool wc,
-                             bool levels_key)
+                             bool levels_key, bool probe_key)
 {
     fprintf(f, "\n[%s]\nentries = %u\nways = %u\nreplacement = %s\n", sect, t->entries, t->ways,
             repl_name[t->repl]);
@@ -738,7 +738,7 @@ static void write_struct_ini(FILE *f, const char *sect, const gr_tlb_cfg *t, boo
         fputs("page_sizes = ", f);
         write_sizes(f, t->sizes);
         fputc('\n', f);
-        if (t->sets > 1)
+        if (probe_key && t->sets > 1)
             fprintf(f, "probe = %s\n", t->seq_probe ? "sequential" : "parallel");
     } else if (levels_key) {
         const char *sep = "";
@@ -762,21 +762,21 @@ void gr_config_write_ini(const gr_config *c, FILE *f)
     if (c->l2.present)
         fprintf(f, "walk_cache_lookup = %s\n",
                 c->wc_lookup == GR_WCL_PARALLEL ? "parallel" : "serial");
-    write_struct_ini(f, "l1i", &c->l1i, false, false);
-    write_struct_ini(f, "l1d", &c->l1d, false, false);
+    write_struct_ini(f, "l1i", &c->l1i, false, false, false);
+    write_struct_ini(f, "l1d", &c->l1d, false, false, false);
     if (c->l2.present) {
-        write_struct_ini(f, "l2", &c->l2, false, false);
+        write_struct_ini(f, "l2", &c->l2, false, false, true);
         fprintf(f, "inclusion = %s\n",
                 c->l2_incl == GR_INCL_INCLUSIVE ? "inclusive" : "non-inclusive");
     }
     if (c->wc[0].present)
-        write_struct_ini(f, "walk_cache", &c->wc[0], true, true);
+        write_struct_ini(f, "walk_cache", &c->wc[0], true, true, false);
     for (int i = 1; i < GR_CONFIG_MAX_WC; i++) {
         if (!c->wc[i].present)
             continue;
         char sect[32];
         snprintf(sect, sizeof sect, "walk_cache_l%d", i - 1);
-        write_struct_ini(f, sect, &c->wc[i], true, false);
+        write_struct_ini(f, sect, &c->wc[i], true, false, false);
     }
     fprintf(f, "\n[latency]\nl1_hit = %u\nl2_hit = %u\nwalk_cache = %u\npac = %u\ntlbi = %u\n",
             c->lat.l1_hit, c->lat.l2_hit, c->lat.wc, c->lat.pac, c->lat.tlbi);
