@@ -69,7 +69,7 @@ static void test_config_rejections(void **state)
            "t.ini:8: [l2] tree PLRU needs a power-of-two");
     reject(L1 "[l2]\nentries = 16\ncolour = blue\n", "t.ini:7: unknown key `colour` in [l2]");
     reject(L1 "[l3]\nentries = 16\n", "t.ini:6: unknown section [l3]");
-    reject(L1 "[mmu]\nasid_bits = 12\n", "t.ini:5: asid_bits");
+    reject(L1 "[mmu]\nasid_bits = 12\n", "t.ini:6: asid_bits");
     reject("[l1i]\nentries = 4\nentries = 8\n[l1d]\nentries = 4\n",
            "t.ini:3: `entries` in [l1i] already given on line 2");
     reject("[l1i]\nentries = 4\npage_sizes = 4K, 8K\n[l1d]\nentries = 4\n",
@@ -77,8 +77,8 @@ static void test_config_rejections(void **state)
     reject(L1 "[walk_cache]\nentries = 4\nlevels = 1, 2\n[walk_cache_l2]\nentries = 2\n",
            "a table level is held by two walk caches");
     reject("[l1i]\nentries = 4\n", "missing section [l1d]");
-    reject(L1 "[l2]\nentries = 16\nways = 4\nreplacement = random\nseed = 0\n", "t.ini:8: seed");
-    reject(L1 "[latency]\nl1_hit = 0\n", "t.ini:5: l1_hit");
+    reject(L1 "[l2]\nentries = 16\nways = 4\nreplacement = random\nseed = 0\n", "t.ini:9: seed");
+    reject(L1 "[latency]\nl1_hit = 0\n", "t.ini:6: l1_hit");
 }
 
 static void test_config_round_trip(void **state)
