@@ -132,7 +132,7 @@ static json_t *tlb_json(const gr_stats_tlb *t, uint64_t instructions)
 static json_t *levels_json(const uint64_t *v, int n)
 {
     json_t *o = json_object();
-    char k[4];
+    char k[12];
     for (int l = 0; l < n; l++) {
         snprintf(k, sizeof k, "%d", l);
         json_object_set_new(o, k, u64(v[l]));
