@@ -51,6 +51,26 @@ static const char *const key_regs[GR_PAC_NKEYS] = {
 static const char *const en_bits[4] = {"EnIA (bit 31)", "EnIB (bit 30)", "EnDA (bit 27)",
                                        "EnDB (bit 13)"};
 
+/* A VALUE is `X` or `X,M`: the second form gives that value its own
+ * modifier (instead of --modifier), so one invocation can carry many
+ * (pointer, modifier) pairs. @return 0, 1 (bad X) or 2 (bad M). */
+static int parse_value(const char *arg, uint64_t *v, uint64_t *m, uint64_t default_m)
+{
+    const char *comma = strchr(arg, ',');
+    *m = default_m;
+    if (!comma)
+        return gr_parse_u64(arg, v) != 0 ? 1 : 0;
+    char x[64];
+    size_t n = (size_t)(comma - arg);
+    if (n >= sizeof x)
+        return 1;
+    memcpy(x, arg, n);
+    x[n] = 0;
+    if (gr_parse_u64(x, v) != 0)
+        return 1;
+    return gr_parse_u64(comma + 1, m) != 0 ? 2 : 0;
+}
+
 static void hex(char *buf, uint64_t v)
 {
     snprintf(buf, 19, "0x%016" PRIx64, v);
@@ -143,10 +163,20 @@ static int run(int argc, char **argv)
     }
     /* Check every value before printing anything. */
     for (int i = optind; i < argc; i++) {
-        uint64_t v;
-        if (gr_parse_u64(argv[i], &v) != 0) {
+        uint64_t v, m;
+        int vr = parse_value(argv[i], &v, &m, modifier);
+        if (vr == 1) {
             gr_cli_error("pac", "VALUE `%s` is not a number (hex with 0x, or decimal, up to 64 bits)",
                          argv[i]);
+            return GR_EXIT_USAGE;
+        }
+        if (vr == 2) {
+            gr_cli_error("pac", "VALUE `%s`: the modifier after `,` is not a number (hex with 0x, "
+                         "or decimal, up to 64 bits)", argv[i]);
+            return GR_EXIT_USAGE;
+        }
+        if (vr == 0 && strchr(argv[i], ',') && op == OP_STRIP) {
+            gr_cli_error("pac", "VALUE `%s`: strip (XPACI/XPACD) takes no modifier", argv[i]);
             return GR_EXIT_USAGE;
         }
     }
@@ -170,11 +200,12 @@ static int run(int argc, char **argv)
         return GR_EXIT_USAGE;
     }
 
+    const uint64_t default_modifier = modifier;
     int rc = GR_EXIT_OK;
     bool warned = false;
     for (int i = optind; i < argc; i++) {
-        uint64_t in;
-        gr_parse_u64(argv[i], &in);
+        uint64_t in, modifier;
+        parse_value(argv[i], &in, &modifier, default_modifier);
         gr_pac_req req = {.ptr = in, .modifier = modifier, .key = (gr_pac_key)key,
                           .el = (uint8_t)el, .combined = combined};
         gr_pac_res res;
@@ -250,7 +281,7 @@ const gr_cli_cmd gr_cli_pac = {
     .summary = "sign, authenticate or strip pointers, PACGA (pointer authentication)",
     .usage =
         "usage: granule pac sign|auth|strip|ga --regs REGS --key KEY [--modifier M]\n"
-        "                   [--el 0|1] [--combined] [--json] VALUE...\n"
+        "                   [--el 0|1] [--combined] [--json] VALUE[,M]...\n"
         "\n"
         "  sign   PACIA/PACIB/PACDA/PACDB VALUE, M     (--key ia|ib|da|db)\n"
         "  auth   AUTIA/AUTIB/AUTDA/AUTDB VALUE, M     (--key ia|ib|da|db)\n"
@@ -263,6 +294,7 @@ const gr_cli_cmd gr_cli_pac = {
         "TBID), SCTLR_EL1 (EnIA, EnIB, EnDA, EnDB) and the features (ID_AA64ISAR1_EL1.APA/\n"
         "GPA, ID_AA64ISAR2_EL1.APA3/GPA3: FEAT_PAuth, EPAC, PAuth2, FPAC, FPACCOMBINE,\n"
         "QARMA5 or QARMA3). M defaults to 0; VALUE and M are hex (0x) or decimal.\n"
+        "A VALUE may be written X,M to give it its own modifier M (sign, auth, ga).\n"
         "\n"
         "Output: one line per VALUE: the result register in hex; for auth a failed check\n"
         "appends ` failed`, and an FPAC exception prints `fault pac esr=0x72000000|ISS`.\n"

@@ -84,5 +84,18 @@ expect 2 'UNDEFINED'                  -- pac sign --regs "$tmp/nopac.regs" --key
 expect 2 'unknown or incomplete option' -- pac sign --regs "$tmp/k.regs" --key da --frob 1
 expect 2 '--combined applies to auth only' -- pac sign --regs "$tmp/k.regs" --key da --combined 1
 
+# Per-value modifiers (VALUE,M): the published PACGA inputs given per value,
+# mixed with values that take --modifier; an auth with its own (wrong) M.
+check "X,M overrides --modifier" "0xc003b93900000000 0xc003b93900000000" \
+  "$("$granule" pac ga --regs "$tmp/k.regs" --key ga --modifier 1 0xfb623599da6e8127,0x477d469dec0b8762 \
+     0xfb623599da6e8127,0x477d469dec0b8762 | tr '\n' ' ' | sed 's/ $//')"
+check "X without ,M takes --modifier" "0xc003b93900000000" \
+  "$("$granule" pac ga --regs "$tmp/k.regs" --key ga --modifier 0x477d469dec0b8762 1,1 0xfb623599da6e8127 | tail -1)"
+check "auth X,M" "0x0000123456789ab0 0x0020123456789ab0 failed" \
+  "$("$granule" pac auth --regs "$tmp/k.regs" --key da "$s,5" "$s,6" | tr '\n' ' ' | sed 's/ $//')"
+expect 0 '"modifier":"0x0000000000000005"' -- pac sign --regs "$tmp/k.regs" --key da --json 0x1000,5
+expect 2 'VALUE `0x1000,zz`: the modifier after `,` is not a number' -- pac sign --regs "$tmp/k.regs" --key da 0x1000,zz
+expect 2 'VALUE `0x1000,1`: strip \(XPACI/XPACD\) takes no modifier' -- pac strip --regs "$tmp/k.regs" --key da 0x1000,1
+
 echo "cli_pac: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
