@@ -24,6 +24,8 @@ typedef struct gr_cli_cmd {
 extern const gr_cli_cmd gr_cli_translate;
 extern const gr_cli_cmd gr_cli_config;
 extern const gr_cli_cmd gr_cli_pac;
+extern const gr_cli_cmd gr_cli_gen;
+extern const gr_cli_cmd gr_cli_convert;
 
 /*! gr_cli_error() : prints "granule CMD: message" to stderr. */
 void gr_cli_error(const char *cmd, const char *fmt, ...)

@@ -9,6 +9,8 @@ static const gr_cli_cmd *const commands[] = {
     &gr_cli_translate,
     &gr_cli_config,
     &gr_cli_pac,
+    &gr_cli_gen,
+    &gr_cli_convert,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,161 @@
+/* granule traces: what the format back-ends share (not installed). */
+#ifndef GRANULE_TRACE_INTERNAL_H
+#define GRANULE_TRACE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <lzma.h>
+#include <zstd.h>
+
+#include "granule/trace.h"
+
+/* ---- byte source: a file or memory, optionally xz/zstd-compressed ------- */
+
+enum { SRC_PLAIN, SRC_XZ, SRC_ZSTD };
+
+#define SRC_CAP (1u << 20) /* the text parsers see at most this much at once */
+#define SRC_SLACK 64u      /* writable bytes past len (sentinels) */
+
+typedef struct gr_src {
+    FILE *f;
+    bool own;         /* fclose on close */
+    bool seekable;    /* fseeko works */
+    int codec;
+    lzma_stream xz;
+    ZSTD_DStream *zd;
+    size_t zd_last;   /* last ZSTD_decompressStream result: 0 = frame complete */
+    uint8_t *in;      /* compressed input (codec != PLAIN) */
+    size_t in_pos, in_len;
+    bool in_eof;
+    uint8_t *buf;     /* decompressed bytes; buf[pos..len) not consumed yet */
+    size_t pos, len;
+    uint64_t base;    /* stream offset of buf[0] */
+    bool eof;         /* no more bytes will come */
+    gr_trace_status err;
+    char msg[160];
+} gr_src;
+
+gr_trace_status gr_src_open(gr_src *s, FILE *f, bool own);
+void gr_src_close(gr_src *s);
+/* Moves buf[pos..len) to the front and reads more. @return bytes added. */
+size_t gr_src_refill(gr_src *s);
+/* Copies n bytes out; @return the number copied (< n at end or error). */
+size_t gr_src_read(gr_src *s, void *dst, size_t n);
+/* Drops the buffer and positions a plain, seekable source at off. */
+gr_trace_status gr_src_seek(gr_src *s, uint64_t off);
+static inline uint64_t gr_src_offset(const gr_src *s) { return s->base + s->pos; }
+
+/* ---- readers ------------------------------------------------------------ */
+
+#define RBUF_RECS 256
+
+typedef struct gr_trace_ops {
+    /* Decodes up to n (>= 8) records (native: any n >= 1); @return count, sets r->st on end/error. */
+    size_t (*fill)(gr_trace_reader *r, gr_trace_rec *recs, size_t n);
+    gr_trace_status (*seek)(gr_trace_reader *r, uint64_t index); /* may be NULL */
+    void (*close)(gr_trace_reader *r);
+} gr_trace_ops;
+
+struct gr_trace_reader {
+    const gr_trace_ops *ops;
+    int fmt;
+    gr_src src;
+    const char *name;     /* for messages */
+    char *name_own;
+    gr_trace_header hdr;
+    char *meta;           /* owned storage of hdr.meta */
+    gr_trace_status st;   /* sticky: END or an error once reached */
+    char err[320];
+    uint64_t err_off, err_line;
+    uint64_t pos;         /* index of the next record handed out */
+    uint64_t total;       /* UINT64_MAX until known */
+    /* next(): records decoded ahead of the caller */
+    gr_trace_rec rbuf[RBUF_RECS];
+    size_t rpos, rlen;
+    /* text formats */
+    uint64_t line;        /* lines consumed */
+    void *fmtstate;       /* per-format state */
+};
+
+/* Records an error (sticky) with the byte offset, and the line if line != 0. */
+gr_trace_status gr_trace_fail(gr_trace_reader *r, gr_trace_status st, uint64_t off,
+                              uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+gr_trace_status gr_trace_native_open(gr_trace_reader *r);
+gr_trace_status gr_trace_text_open(gr_trace_reader *r);     /* lackey, din, pinatrace */
+gr_trace_status gr_trace_champsim_open(gr_trace_reader *r);
+
+/* ---- writers ------------------------------------------------------------ */
+
+typedef struct gr_trace_wops {
+    gr_trace_status (*write)(gr_trace_writer *w, const gr_trace_rec *rec);
+    gr_trace_status (*finish)(gr_trace_writer *w);
+    void (*free)(gr_trace_writer *w);
+} gr_trace_wops;
+
+struct gr_trace_writer {
+    const gr_trace_wops *ops;
+    int fmt;
+    FILE *f;
+    bool own;
+    int codec;            /* output compression for text/ChampSim */
+    lzma_stream xz;
+    ZSTD_CStream *zc;
+    uint8_t *obuf;        /* text/record bytes waiting to be written */
+    size_t olen;
+    uint8_t *cbuf;        /* compressor output */
+    gr_trace_header hdr;
+    char *meta;
+    uint64_t dropped, written;
+    gr_trace_status st;
+    char err[256];
+    void *fmtstate;
+};
+
+#define WBUF_CAP (1u << 18)
+
+gr_trace_status gr_trace_wfail(gr_trace_writer *w, gr_trace_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Appends n bytes to the output (through the compressor, if any). */
+gr_trace_status gr_trace_wbytes(gr_trace_writer *w, const void *p, size_t n);
+/* Makes sure obuf has room for `need` more bytes (flushing it if not). */
+gr_trace_status gr_trace_wreserve(gr_trace_writer *w, size_t need);
+
+gr_trace_status gr_trace_native_wopen(gr_trace_writer *w);
+gr_trace_status gr_trace_text_wopen(gr_trace_writer *w);
+gr_trace_status gr_trace_champsim_wopen(gr_trace_writer *w);
+
+/* ---- little-endian helpers --------------------------------------------- */
+
+static inline uint64_t gr_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+static inline uint32_t gr_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint16_t gr_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline void gr_put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void gr_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void gr_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+#endif

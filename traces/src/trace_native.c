@@ -1,0 +1,732 @@
+/* granule traces: the native format (docs/trace-format.md, "Native format").
+ *
+ * A header, then chunks of records, each one zstd frame with its own header
+ * and XXH64, then an index of the chunks and a fixed-size trailer. Chunks
+ * decode independently (the predictors restart), which is what lets a reader
+ * jump to record N through the index. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <xxhash.h>
+
+#include "trace_internal.h"
+
+#define NATIVE_MAGIC "GRTRACE\x1a"
+#define CHUNK_MAGIC "GRCK"
+#define INDEX_MAGIC "GRIX"
+#define TRAILER_MAGIC "GRTREND\n"
+#define VERSION_MAJOR 1
+#define VERSION_MINOR 0
+#define FHDR_FIXED 28u     /* file header bytes before the metadata */
+#define CHDR_SIZE 32u      /* chunk header */
+#define TRAILER_SIZE 16u
+#define META_MAX (1u << 20)
+#define CHUNK_RECS 65536u  /* records per chunk at most */
+#define CHUNK_RAW (1u << 20) /* uncompressed bytes per chunk at most */
+#define REC_MAX 96u        /* longest encoding of one record */
+#define RAW_PAD 128u       /* zeros after a decoded chunk: varint reads never overrun */
+#define ZSTD_LEVEL 3
+
+/* Tag byte of an access (bit 7 clear): bits 1:0 kind, then which fields
+ * follow. Bit 7 set: an event, bits 6:0 its kind. */
+#define TAG_SIZE 0x04u
+#define TAG_CTX 0x08u
+#define TAG_PAC 0x10u
+#define TAG_PC 0x20u
+#define TAG_RESERVED 0x40u
+#define TAG_EVENT 0x80u
+
+/* ---- varints --------------------------------------------------------- */
+
+static inline uint8_t *put_uvar(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline uint64_t unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
+
+/* LEB128, at most 10 bytes; a longer one sets *bad. */
+static inline uint64_t get_uvar(const uint8_t **pp, bool *bad)
+{
+    const uint8_t *p = *pp;
+    if (p[0] < 0x80) {
+        *pp = p + 1;
+        return p[0];
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 10; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (p[i] < 0x80) {
+            *pp = p + i + 1;
+            return v;
+        }
+    }
+    *bad = true;
+    *pp = p + 10;
+    return v;
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+typedef struct nstate {
+    ZSTD_DCtx *dctx;
+    uint8_t *cbuf;      /* compressed payload */
+    size_t ccap;
+    uint8_t *raw;       /* decoded chunk + RAW_PAD zeros */
+    const uint8_t *p, *end;
+    uint32_t left;      /* records left in the chunk */
+    uint64_t chunk_off; /* file offset of the current chunk */
+    uint32_t chunk_no;  /* chunks read so far */
+    uint64_t next;      /* index of the next record to decode */
+    /* predictors, reset at every chunk */
+    uint64_t va[2], pc;
+    uint32_t size, task;
+    uint8_t el;
+    /* the index, once loaded for a seek */
+    uint64_t *ix_off, *ix_first;
+    uint32_t nix;
+    uint64_t ix_total, ix_at;
+    bool ix_loaded;
+} nstate;
+
+static void predictors_reset(nstate *n)
+{
+    n->va[0] = n->va[1] = n->pc = 0;
+    n->size = n->task = 0;
+    n->el = 0;
+}
+
+static gr_trace_status read_exact(gr_trace_reader *r, void *dst, size_t len, uint64_t off,
+                                  const char *what)
+{
+    size_t got = gr_src_read(&r->src, dst, len);
+    if (got == len)
+        return GR_TRACE_OK;
+    if (r->src.err)
+        return gr_trace_fail(r, r->src.err, off + got, 0, "%s", r->src.msg);
+    return gr_trace_fail(r, GR_TRACE_ETRUNC, off + got, 0,
+                         "file ends inside %s (truncated: %zu of %zu bytes present)", what, got,
+                         len);
+}
+
+static gr_trace_status native_read_header(gr_trace_reader *r)
+{
+    uint8_t fix[FHDR_FIXED];
+    gr_trace_status st = read_exact(r, fix, FHDR_FIXED, 0, "the file header");
+    if (st)
+        return st;
+    if (memcmp(fix, NATIVE_MAGIC, 8) != 0)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, 0, 0, "not a granule trace (bad magic)");
+    uint16_t major = gr_le16(fix + 8), minor = gr_le16(fix + 10);
+    uint32_t hlen = gr_le32(fix + 12), mlen = gr_le32(fix + 24);
+    if (major != VERSION_MAJOR)
+        return gr_trace_fail(r, GR_TRACE_EUNSUPPORTED, 8, 0,
+                             "format version %u.%u; this reader reads version %u.x", major, minor,
+                             VERSION_MAJOR);
+    if (mlen > META_MAX || hlen != FHDR_FIXED + mlen + 8)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, 12, 0,
+                             "bad header length %u (metadata length %u)", hlen, mlen);
+    r->meta = malloc(mlen + 1);
+    if (!r->meta)
+        return gr_trace_fail(r, GR_TRACE_ENOMEM, 24, 0, "out of memory for metadata");
+    st = read_exact(r, r->meta, mlen, FHDR_FIXED, "the header metadata");
+    if (st)
+        return st;
+    r->meta[mlen] = 0;
+    uint8_t sum[8];
+    st = read_exact(r, sum, 8, FHDR_FIXED + mlen, "the header checksum");
+    if (st)
+        return st;
+    XXH64_state_t *h = XXH64_createState();
+    if (!h)
+        return gr_trace_fail(r, GR_TRACE_ENOMEM, 0, 0, "out of memory");
+    XXH64_reset(h, 0);
+    XXH64_update(h, fix, FHDR_FIXED);
+    XXH64_update(h, r->meta, mlen);
+    uint64_t want = XXH64_digest(h);
+    XXH64_freeState(h);
+    if (gr_le64(sum) != want)
+        return gr_trace_fail(r, GR_TRACE_ECORRUPT, 0, 0, "file header checksum mismatch");
+    if (memchr(r->meta, 0, mlen))
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, FHDR_FIXED, 0, "metadata contains a NUL byte");
+    r->hdr.version_major = major;
+    r->hdr.version_minor = minor;
+    r->hdr.page_size = gr_le32(fix + 16);
+    r->hdr.source = gr_le16(fix + 20);
+    r->hdr.meta = r->meta;
+    return GR_TRACE_OK;
+}
+
+/* The index and trailer at the end of a sequential read: they must agree
+ * with the chunks just read, and nothing may follow them. */
+static gr_trace_status read_index_seq(gr_trace_reader *r, nstate *n, uint64_t off)
+{
+    uint8_t b[16];
+    memcpy(b, INDEX_MAGIC, 4);
+    gr_trace_status st = read_exact(r, b + 4, 12, off + 4, "the index");
+    if (st)
+        return st;
+    uint32_t k = gr_le32(b + 4);
+    uint64_t total = gr_le64(b + 8);
+    if (k != n->chunk_no || total != n->next)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
+                             "index lists %u chunks and %llu records, the file holds %u and %llu",
+                             k, (unsigned long long)total, n->chunk_no,
+                             (unsigned long long)n->next);
+    XXH64_state_t *h = XXH64_createState();
+    if (!h)
+        return gr_trace_fail(r, GR_TRACE_ENOMEM, off, 0, "out of memory");
+    XXH64_reset(h, 0);
+    XXH64_update(h, b, 16);
+    uint64_t prev_first = 0;
+    for (uint32_t i = 0; i < k && st == GR_TRACE_OK; i++) {
+        uint8_t e[16];
+        st = read_exact(r, e, 16, off + 16 + 16ull * i, "the index");
+        if (st)
+            break;
+        XXH64_update(h, e, 16);
+        uint64_t first = gr_le64(e + 8);
+        if (first < prev_first || first > total || gr_le64(e) >= off)
+            st = gr_trace_fail(r, GR_TRACE_EFORMAT, off + 16 + 16ull * i, 0,
+                               "index entry %u is out of order", i);
+        prev_first = first;
+    }
+    uint64_t want = XXH64_digest(h);
+    XXH64_freeState(h);
+    if (st)
+        return st;
+    uint64_t at = off + 16 + 16ull * k;
+    uint8_t t[8 + TRAILER_SIZE];
+    st = read_exact(r, t, 8, at, "the index checksum");
+    if (st)
+        return st;
+    if (gr_le64(t) != want)
+        return gr_trace_fail(r, GR_TRACE_ECORRUPT, off, 0, "index checksum mismatch");
+    st = read_exact(r, t + 8, TRAILER_SIZE, at + 8, "the trailer");
+    if (st)
+        return st;
+    if (gr_le64(t + 8) != off || memcmp(t + 16, TRAILER_MAGIC, 8) != 0)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, at + 8, 0, "bad trailer");
+    uint8_t extra;
+    if (gr_src_read(&r->src, &extra, 1) != 0)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, at + 8 + TRAILER_SIZE, 0,
+                             "bytes after the trailer");
+    r->total = total;
+    r->st = GR_TRACE_END;
+    return GR_TRACE_END;
+}
+
+/* Reads the chunk header at the current position and its payload, checks
+ * and decompresses it. @return OK, END (index reached) or an error. */
+static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
+{
+    uint64_t off = gr_src_offset(&r->src);
+    uint8_t h[CHDR_SIZE];
+    size_t got = gr_src_read(&r->src, h, 4);
+    if (got < 4) {
+        if (r->src.err)
+            return gr_trace_fail(r, r->src.err, off + got, 0, "%s", r->src.msg);
+        return gr_trace_fail(r, GR_TRACE_ETRUNC, off + got, 0,
+                             "file ends after %u chunks without its index (truncated)",
+                             n->chunk_no);
+    }
+    if (memcmp(h, INDEX_MAGIC, 4) == 0)
+        return read_index_seq(r, n, off);
+    if (memcmp(h, CHUNK_MAGIC, 4) != 0)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0, "expected chunk %u, found bad magic",
+                             n->chunk_no);
+    gr_trace_status st = read_exact(r, h + 4, CHDR_SIZE - 4, off + 4, "a chunk header");
+    if (st)
+        return st;
+    uint32_t clen = gr_le32(h + 4), ulen = gr_le32(h + 8), count = gr_le32(h + 12);
+    uint64_t first = gr_le64(h + 16);
+    if (ulen > CHUNK_RAW || count > CHUNK_RECS || count == 0 || count > ulen ||
+        clen > ZSTD_compressBound(CHUNK_RAW) || first != n->next)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
+                             "chunk %u header is inconsistent (sizes %u/%u, %u records from %llu; "
+                             "expected records from %llu)",
+                             n->chunk_no, clen, ulen, count, (unsigned long long)first,
+                             (unsigned long long)n->next);
+    st = read_exact(r, n->cbuf, clen, off + CHDR_SIZE, "a chunk");
+    if (st)
+        return st;
+    XXH64_state_t *hs = XXH64_createState();
+    if (!hs)
+        return gr_trace_fail(r, GR_TRACE_ENOMEM, off, 0, "out of memory");
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, h, 24);
+    XXH64_update(hs, n->cbuf, clen);
+    uint64_t want = XXH64_digest(hs);
+    XXH64_freeState(hs);
+    if (gr_le64(h + 24) != want)
+        return gr_trace_fail(r, GR_TRACE_ECORRUPT, off, 0,
+                             "chunk %u (records %llu..%llu): checksum mismatch", n->chunk_no,
+                             (unsigned long long)first, (unsigned long long)(first + count - 1));
+    size_t dl = ZSTD_decompressDCtx(n->dctx, n->raw, CHUNK_RAW, n->cbuf, clen);
+    if (ZSTD_isError(dl) || dl != ulen)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
+                             "chunk %u does not decompress to its %u bytes (%s)", n->chunk_no,
+                             ulen, ZSTD_isError(dl) ? ZSTD_getErrorName(dl) : "size differs");
+    memset(n->raw + ulen, 0, RAW_PAD);
+    n->p = n->raw;
+    n->end = n->raw + ulen;
+    n->left = count;
+    n->chunk_off = off;
+    n->chunk_no++;
+    predictors_reset(n);
+    return GR_TRACE_OK;
+}
+
+static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
+{
+    nstate *n = r->fmtstate;
+    size_t got = 0;
+    while (got < want) {
+        if (n->left == 0) {
+            if (n->p != n->end)
+                goto bad_len;
+            if (load_chunk(r, n) != GR_TRACE_OK)
+                return got;
+        }
+        size_t k = want - got;
+        if (k > n->left)
+            k = n->left;
+        const uint8_t *p = n->p;
+        bool bad = false;
+        uint64_t va0 = n->va[0], va1 = n->va[1], pcp = n->pc;
+        uint32_t size = n->size, task = n->task;
+        uint8_t el = n->el;
+        for (size_t i = 0; i < k; i++) {
+            gr_trace_rec *o = &recs[got + i];
+            const uint8_t *start = p;
+            uint8_t tag = *p++;
+            memset(o, 0, sizeof *o);
+            if (tag < TAG_EVENT) {
+                unsigned kind = tag & 3u;
+                if ((tag & TAG_RESERVED) || kind == 3)
+                    bad = true;
+                if (tag & TAG_SIZE) {
+                    uint64_t s = get_uvar(&p, &bad);
+                    bad |= s > UINT32_MAX;
+                    size = (uint32_t)s;
+                }
+                if (tag & TAG_CTX) {
+                    el = *p++;
+                    uint64_t t = get_uvar(&p, &bad);
+                    bad |= el > 3 || t > UINT32_MAX;
+                    task = (uint32_t)t;
+                }
+                if (tag & TAG_PAC) {
+                    o->pac_key = *p++;
+                    bad |= o->pac_key == 0 || o->pac_key > GR_TRACE_PAC_GA;
+                    o->modifier = get_uvar(&p, &bad);
+                }
+                uint64_t d = unzigzag(get_uvar(&p, &bad));
+                if (kind == GR_TREC_FETCH)
+                    o->va = va1 += d;
+                else
+                    o->va = va0 += d;
+                if (tag & TAG_PC)
+                    o->pc = pcp += unzigzag(get_uvar(&p, &bad));
+                o->kind = (uint8_t)kind;
+                o->size = size;
+                o->task = task;
+                o->el = el;
+            } else {
+                o->kind = tag & 0x7f;
+                o->el = *p++;
+                uint64_t t = get_uvar(&p, &bad);
+                o->task = (uint32_t)t;
+                o->va = get_uvar(&p, &bad);
+                unsigned na = *p++;
+                bad |= o->kind < GR_TREC_EVENT || o->kind > GR_TREC_LAST || o->el > 3 ||
+                       t > UINT32_MAX || na > GR_TRACE_NARGS;
+                for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
+                    o->arg[a] = get_uvar(&p, &bad);
+            }
+            if (bad || p > n->end) {
+                n->p = start;
+                gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
+                              "chunk %u: record %llu (byte %zu of the decompressed chunk) is "
+                              "malformed",
+                              n->chunk_no - 1, (unsigned long long)(n->next + i),
+                              (size_t)(start - n->raw));
+                n->next += i;
+                n->left -= (uint32_t)i;
+                return got + i;
+            }
+        }
+        n->p = p;
+        n->va[0] = va0;
+        n->va[1] = va1;
+        n->pc = pcp;
+        n->size = size;
+        n->task = task;
+        n->el = el;
+        n->left -= (uint32_t)k;
+        n->next += k;
+        got += k;
+        if (n->left == 0 && n->p != n->end)
+            goto bad_len;
+    }
+    return got;
+bad_len:
+    gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
+                  "chunk %u: its records do not fill its %zu decompressed bytes exactly",
+                  n->chunk_no - 1, (size_t)(n->end - n->raw));
+    return got;
+}
+
+/* Loads the index through the trailer (seekable input only). */
+static gr_trace_status load_index(gr_trace_reader *r, nstate *n)
+{
+    FILE *f = r->src.f;
+    if (fseeko(f, 0, SEEK_END) != 0)
+        return GR_TRACE_EUNSUPPORTED;
+    off_t size = ftello(f);
+    if (size < (off_t)(TRAILER_SIZE + 24))
+        return gr_trace_fail(r, GR_TRACE_ETRUNC, (uint64_t)(size < 0 ? 0 : size), 0,
+                             "file too short for an index and trailer (truncated)");
+    uint8_t t[TRAILER_SIZE];
+    if (fseeko(f, size - TRAILER_SIZE, SEEK_SET) != 0 || fread(t, 1, TRAILER_SIZE, f) != TRAILER_SIZE)
+        return gr_trace_fail(r, GR_TRACE_EIO, (uint64_t)size, 0, "cannot read the trailer");
+    uint64_t ioff = gr_le64(t);
+    if (memcmp(t + 8, TRAILER_MAGIC, 8) != 0 || ioff + 24 + TRAILER_SIZE > (uint64_t)size)
+        return gr_trace_fail(r, GR_TRACE_ETRUNC, (uint64_t)size - TRAILER_SIZE, 0,
+                             "no valid trailer at the end of the file (truncated?)");
+    uint64_t ilen = (uint64_t)size - TRAILER_SIZE - ioff; /* magic .. checksum */
+    uint8_t *ib = malloc(ilen);
+    if (!ib)
+        return gr_trace_fail(r, GR_TRACE_ENOMEM, ioff, 0, "out of memory for the index");
+    if (fseeko(f, (off_t)ioff, SEEK_SET) != 0 || fread(ib, 1, ilen, f) != ilen) {
+        free(ib);
+        return gr_trace_fail(r, GR_TRACE_EIO, ioff, 0, "cannot read the index");
+    }
+    uint32_t k = gr_le32(ib + 4);
+    gr_trace_status st = GR_TRACE_OK;
+    if (memcmp(ib, INDEX_MAGIC, 4) != 0 || 16 + 16ull * k + 8 != ilen)
+        st = gr_trace_fail(r, GR_TRACE_EFORMAT, ioff, 0, "bad index");
+    else if (XXH64(ib, ilen - 8, 0) != gr_le64(ib + ilen - 8))
+        st = gr_trace_fail(r, GR_TRACE_ECORRUPT, ioff, 0, "index checksum mismatch");
+    if (st == GR_TRACE_OK) {
+        n->ix_off = malloc(sizeof(uint64_t) * (k + 1));
+        n->ix_first = malloc(sizeof(uint64_t) * (k + 1));
+        if (!n->ix_off || !n->ix_first)
+            st = gr_trace_fail(r, GR_TRACE_ENOMEM, ioff, 0, "out of memory for the index");
+    }
+    if (st == GR_TRACE_OK) {
+        n->ix_total = gr_le64(ib + 8);
+        for (uint32_t i = 0; i < k; i++) {
+            n->ix_off[i] = gr_le64(ib + 16 + 16 * i);
+            n->ix_first[i] = gr_le64(ib + 24 + 16 * i);
+            if (n->ix_off[i] >= ioff || n->ix_first[i] > n->ix_total ||
+                (i && (n->ix_first[i] <= n->ix_first[i - 1] || n->ix_off[i] <= n->ix_off[i - 1])))
+                st = gr_trace_fail(r, GR_TRACE_EFORMAT, ioff + 16 + 16 * i, 0,
+                                   "index entry %u is out of order", i);
+        }
+        n->nix = k;
+        n->ix_at = ioff;
+        n->ix_loaded = st == GR_TRACE_OK;
+    }
+    free(ib);
+    return st;
+}
+
+static gr_trace_status native_seek(gr_trace_reader *r, uint64_t index)
+{
+    nstate *n = r->fmtstate;
+    if (!r->src.seekable || r->src.codec != SRC_PLAIN)
+        return GR_TRACE_EUNSUPPORTED;
+    if (!n->ix_loaded) {
+        gr_trace_status st = load_index(r, n);
+        if (st)
+            return st;
+    }
+    r->total = n->ix_total;
+    r->rpos = r->rlen = 0;
+    if (index >= n->ix_total || n->nix == 0) {
+        /* At the end: the next read checks the index and trailer. */
+        gr_trace_status st = gr_src_seek(&r->src, n->ix_at);
+        if (st)
+            return st;
+        n->chunk_no = n->nix;
+        n->next = n->ix_total;
+        n->left = 0;
+        n->p = n->end = n->raw;
+        r->pos = n->ix_total;
+        r->st = GR_TRACE_OK;
+        return GR_TRACE_OK;
+    }
+    uint32_t lo = 0, hi = n->nix - 1; /* last entry with first <= index */
+    while (lo < hi) {
+        uint32_t mid = (lo + hi + 1) / 2;
+        if (n->ix_first[mid] <= index)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    gr_trace_status st = gr_src_seek(&r->src, n->ix_off[lo]);
+    if (st)
+        return st;
+    n->chunk_no = lo;
+    n->next = n->ix_first[lo];
+    n->left = 0;
+    n->p = n->end = n->raw;
+    r->pos = n->next;
+    r->st = GR_TRACE_OK;
+    while (r->pos < index) {
+        uint64_t skip = index - r->pos;
+        size_t k = r->ops->fill(r, r->rbuf, skip < RBUF_RECS ? (size_t)skip : RBUF_RECS);
+        if (k == 0)
+            return r->st == GR_TRACE_END ? GR_TRACE_OK : r->st;
+        r->pos += k;
+    }
+    return GR_TRACE_OK;
+}
+
+static void native_close(gr_trace_reader *r)
+{
+    nstate *n = r->fmtstate;
+    if (!n)
+        return;
+    ZSTD_freeDCtx(n->dctx);
+    free(n->cbuf);
+    free(n->raw);
+    free(n->ix_off);
+    free(n->ix_first);
+    free(n);
+    r->fmtstate = NULL;
+}
+
+static const gr_trace_ops native_ops = {native_fill, native_seek, native_close};
+
+gr_trace_status gr_trace_native_open(gr_trace_reader *r)
+{
+    r->ops = &native_ops;
+    if (r->src.codec != SRC_PLAIN)
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, 0, 0,
+                             "a native trace is compressed inside; do not compress the file");
+    nstate *n = calloc(1, sizeof *n);
+    if (!n)
+        return GR_TRACE_ENOMEM;
+    r->fmtstate = n;
+    n->ccap = ZSTD_compressBound(CHUNK_RAW);
+    n->cbuf = malloc(n->ccap);
+    n->raw = malloc(CHUNK_RAW + RAW_PAD);
+    n->dctx = ZSTD_createDCtx();
+    if (!n->cbuf || !n->raw || !n->dctx)
+        return GR_TRACE_ENOMEM;
+    n->p = n->end = n->raw;
+    return native_read_header(r);
+}
+
+/* ---- writer ------------------------------------------------------------ */
+
+typedef struct nwstate {
+    ZSTD_CCtx *cctx;
+    uint8_t *raw;
+    size_t rlen;
+    uint32_t count;
+    uint8_t *cbuf;
+    size_t ccap;
+    uint64_t off;      /* bytes written so far */
+    uint64_t next;     /* index of the next record */
+    uint64_t *ix;      /* pairs {offset, first record} */
+    size_t nix, capix;
+    uint64_t va[2], pc;
+    uint32_t size, task;
+    uint8_t el;
+} nwstate;
+
+static gr_trace_status wout(gr_trace_writer *w, nwstate *n, const void *p, size_t len)
+{
+    gr_trace_status st = gr_trace_wbytes(w, p, len);
+    n->off += len;
+    return st;
+}
+
+static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
+{
+    if (n->count == 0)
+        return GR_TRACE_OK;
+    size_t cl = ZSTD_compressCCtx(n->cctx, n->cbuf, n->ccap, n->raw, n->rlen, ZSTD_LEVEL);
+    if (ZSTD_isError(cl))
+        return gr_trace_wfail(w, GR_TRACE_EIO, "zstd: %s", ZSTD_getErrorName(cl));
+    if (n->nix == n->capix) {
+        size_t cap = n->capix ? n->capix * 2 : 64;
+        uint64_t *ix = realloc(n->ix, cap * 2 * sizeof *ix);
+        if (!ix)
+            return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory for the index");
+        n->ix = ix;
+        n->capix = cap;
+    }
+    n->ix[2 * n->nix] = n->off;
+    n->ix[2 * n->nix + 1] = n->next - n->count;
+    n->nix++;
+    uint8_t h[CHDR_SIZE];
+    memcpy(h, CHUNK_MAGIC, 4);
+    gr_put32(h + 4, (uint32_t)cl);
+    gr_put32(h + 8, (uint32_t)n->rlen);
+    gr_put32(h + 12, n->count);
+    gr_put64(h + 16, n->next - n->count);
+    XXH64_state_t *hs = XXH64_createState();
+    if (!hs)
+        return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory");
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, h, 24);
+    XXH64_update(hs, n->cbuf, cl);
+    gr_put64(h + 24, XXH64_digest(hs));
+    XXH64_freeState(hs);
+    gr_trace_status st = wout(w, n, h, CHDR_SIZE);
+    if (!st)
+        st = wout(w, n, n->cbuf, cl);
+    n->rlen = 0;
+    n->count = 0;
+    n->va[0] = n->va[1] = n->pc = 0;
+    n->size = n->task = 0;
+    n->el = 0;
+    return st;
+}
+
+static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
+{
+    nwstate *n = w->fmtstate;
+    uint8_t *p = n->raw + n->rlen;
+    if (rec->kind < GR_TREC_EVENT) {
+        uint8_t *tagp = p++;
+        unsigned tag = rec->kind;
+        if (rec->size != n->size) {
+            tag |= TAG_SIZE;
+            p = put_uvar(p, rec->size);
+            n->size = rec->size;
+        }
+        if (rec->el != n->el || rec->task != n->task) {
+            tag |= TAG_CTX;
+            *p++ = rec->el;
+            p = put_uvar(p, rec->task);
+            n->el = rec->el;
+            n->task = rec->task;
+        }
+        if (rec->pac_key != GR_TRACE_PAC_NONE) {
+            tag |= TAG_PAC;
+            *p++ = rec->pac_key;
+            p = put_uvar(p, rec->modifier);
+        }
+        int cls = rec->kind == GR_TREC_FETCH;
+        p = put_uvar(p, zigzag((int64_t)(rec->va - n->va[cls])));
+        n->va[cls] = rec->va;
+        if (rec->pc) {
+            tag |= TAG_PC;
+            p = put_uvar(p, zigzag((int64_t)(rec->pc - n->pc)));
+            n->pc = rec->pc;
+        }
+        *tagp = (uint8_t)tag;
+    } else {
+        *p++ = (uint8_t)(TAG_EVENT | rec->kind);
+        *p++ = rec->el;
+        p = put_uvar(p, rec->task);
+        p = put_uvar(p, rec->va);
+        unsigned na = GR_TRACE_NARGS;
+        while (na > 0 && rec->arg[na - 1] == 0)
+            na--;
+        *p++ = (uint8_t)na;
+        for (unsigned a = 0; a < na; a++)
+            p = put_uvar(p, rec->arg[a]);
+    }
+    n->rlen = (size_t)(p - n->raw);
+    n->count++;
+    n->next++;
+    if (n->count == CHUNK_RECS || n->rlen > CHUNK_RAW - REC_MAX)
+        return flush_chunk(w, n);
+    return GR_TRACE_OK;
+}
+
+static gr_trace_status native_finish(gr_trace_writer *w)
+{
+    nwstate *n = w->fmtstate;
+    gr_trace_status st = flush_chunk(w, n);
+    if (st)
+        return st;
+    uint64_t ioff = n->off;
+    size_t ilen = 16 + 16 * n->nix + 8;
+    uint8_t *ib = malloc(ilen + TRAILER_SIZE);
+    if (!ib)
+        return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory for the index");
+    memcpy(ib, INDEX_MAGIC, 4);
+    gr_put32(ib + 4, (uint32_t)n->nix);
+    gr_put64(ib + 8, n->next);
+    for (size_t i = 0; i < n->nix; i++) {
+        gr_put64(ib + 16 + 16 * i, n->ix[2 * i]);
+        gr_put64(ib + 24 + 16 * i, n->ix[2 * i + 1]);
+    }
+    gr_put64(ib + ilen - 8, XXH64(ib, ilen - 8, 0));
+    gr_put64(ib + ilen, ioff);
+    memcpy(ib + ilen + 8, TRAILER_MAGIC, 8);
+    st = wout(w, n, ib, ilen + TRAILER_SIZE);
+    free(ib);
+    return st;
+}
+
+static void native_wfree(gr_trace_writer *w)
+{
+    nwstate *n = w->fmtstate;
+    if (!n)
+        return;
+    ZSTD_freeCCtx(n->cctx);
+    free(n->raw);
+    free(n->cbuf);
+    free(n->ix);
+    free(n);
+    w->fmtstate = NULL;
+}
+
+static const gr_trace_wops native_wops = {native_write, native_finish, native_wfree};
+
+gr_trace_status gr_trace_native_wopen(gr_trace_writer *w)
+{
+    w->ops = &native_wops;
+    nwstate *n = calloc(1, sizeof *n);
+    if (!n)
+        return GR_TRACE_ENOMEM;
+    w->fmtstate = n;
+    n->cctx = ZSTD_createCCtx();
+    n->raw = malloc(CHUNK_RAW);
+    n->ccap = ZSTD_compressBound(CHUNK_RAW);
+    n->cbuf = malloc(n->ccap);
+    if (!n->cctx || !n->raw || !n->cbuf)
+        return GR_TRACE_ENOMEM;
+    size_t mlen = w->meta ? strlen(w->meta) : 0;
+    if (mlen > META_MAX)
+        return gr_trace_wfail(w, GR_TRACE_EARG, "metadata longer than %u bytes", META_MAX);
+    uint8_t fix[FHDR_FIXED];
+    memcpy(fix, NATIVE_MAGIC, 8);
+    gr_put16(fix + 8, VERSION_MAJOR);
+    gr_put16(fix + 10, VERSION_MINOR);
+    gr_put32(fix + 12, (uint32_t)(FHDR_FIXED + mlen + 8));
+    gr_put32(fix + 16, w->hdr.page_size);
+    gr_put16(fix + 20, w->hdr.source);
+    gr_put16(fix + 22, 0);
+    gr_put32(fix + 24, (uint32_t)mlen);
+    XXH64_state_t *hs = XXH64_createState();
+    if (!hs)
+        return GR_TRACE_ENOMEM;
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, fix, FHDR_FIXED);
+    XXH64_update(hs, w->meta ? w->meta : "", mlen);
+    uint8_t sum[8];
+    gr_put64(sum, XXH64_digest(hs));
+    XXH64_freeState(hs);
+    gr_trace_status st = wout(w, n, fix, FHDR_FIXED);
+    if (!st && mlen)
+        st = wout(w, n, w->meta, mlen);
+    if (!st)
+        st = wout(w, n, sum, 8);
+    return st;
+}
