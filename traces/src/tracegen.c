@@ -1,7 +1,6 @@
 /* granule — synthetic trace generators (granule/tracegen.h). */
 #include "granule/tracegen.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +60,7 @@ uint64_t gr_tracegen_rng_below(gr_tracegen_rng *r, uint64_t n)
  * the top 53 bits of a draw are below it. */
 static uint64_t prob_threshold(double p)
 {
-    return (uint64_t)ldexp(p, 53);
+    return (uint64_t)(p * 9007199254740992.0); /* 2^53: exact, p * 2^53 rounds nowhere */
 }
 
 static inline bool chance(gr_tracegen_rng *r, uint64_t threshold)
