@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "granule/vm.h"
@@ -174,15 +175,22 @@ static void translations(int mmu, unsigned shift)
     gr_pmem_destroy(mem);
 }
 
-int main(void)
+/* An optional argument runs one part only (for profiling): "fresh",
+ * "recycled", "direct" or "mmu". */
+int main(int argc, char **argv)
 {
-    faults(12, 0);
-    faults(12, 1);
-    faults(14, 0);
-    faults(14, 1);
-    translations(0, 12);
-    translations(0, 14);
-    translations(1, 12);
-    translations(1, 14);
+    const char *only = argc > 1 ? argv[1] : "";
+#define PART_(name) (!*only || !strcmp(only, name))
+    for (unsigned shift = 12; shift <= 14; shift += 2) {
+        if (PART_("fresh"))
+            faults(shift, 0);
+        if (PART_("recycled"))
+            faults(shift, 1);
+    }
+    for (int mmu = 0; mmu <= 1; mmu++)
+        for (unsigned shift = 12; shift <= 14; shift += 2)
+            if (PART_(mmu ? "mmu" : "direct"))
+                translations(mmu, shift);
+#undef PART_
     return 0;
 }

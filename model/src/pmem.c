@@ -254,6 +254,58 @@ int gr_pmem_dump(const gr_pmem *mem, uint64_t pa, void *out, size_t len)
     return GR_PMEM_OK;
 }
 
+/* Removes key's page from the table (backward-shift deletion, so the linear
+ * probe sequences of the keys after it stay unbroken) and frees it. */
+static void page_discard(gr_pmem *mem, uint64_t key)
+{
+    if (!mem->nslots)
+        return;
+    size_t mask = mem->nslots - 1, i = hash_key(key, mem->nslots);
+    while (mem->slots[i].key != key) {
+        if (mem->slots[i].key == 0)
+            return;
+        i = (i + 1) & mask;
+    }
+    free(mem->slots[i].page);
+    mem->backed--;
+    if (mem->last_key == key) {
+        mem->last_key = 0;
+        mem->last_page = NULL;
+    }
+    /* Move up every later entry of the cluster whose home slot is not in
+     * the cyclic range (i, j]: it was probed past the hole. */
+    for (size_t j = (i + 1) & mask; mem->slots[j].key; j = (j + 1) & mask) {
+        size_t home = hash_key(mem->slots[j].key, mem->nslots);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            mem->slots[i] = mem->slots[j];
+            i = j;
+        }
+    }
+    mem->slots[i] = (pmem_slot){0, NULL};
+}
+
+int gr_pmem_zero(gr_pmem *mem, uint64_t pa, size_t len)
+{
+    if (len && (pa + len - 1 < pa || !covered(mem, pa, len)))
+        return GR_PMEM_UNMAPPED;
+    while (len > 0) {
+        uint64_t off = pa & (PMEM_PAGE_SIZE - 1);
+        size_t n = PMEM_PAGE_SIZE - off;
+        if (n > len)
+            n = len;
+        if (n == PMEM_PAGE_SIZE) {
+            page_discard(mem, (pa >> PMEM_PAGE_SHIFT) + 1);
+        } else {
+            uint8_t *page = page_lookup(mem, pa);
+            if (page)
+                memset(page + off, 0, n);
+        }
+        pa += n;
+        len -= n;
+    }
+    return GR_PMEM_OK;
+}
+
 static uint64_t load_le64(const uint8_t *p)
 {
     uint64_t v = 0;

@@ -20,8 +20,6 @@ struct gr_vmpage {
     uint64_t bytes[GR_VMPAGE_Q_COUNT_];
 };
 
-static const uint8_t zeros[1u << (GR_VMPAGE_SHIFT + GR_VMPAGE_MAX_ORDER)];
-
 static unsigned list_of(const gr_vmpage_frame *fr)
 {
     return fr->queue == GR_VMPAGE_Q_FREE ? GR_VMPAGE_Q_COUNT_ + fr->order
@@ -129,7 +127,7 @@ int gr_vmpage_alloc(gr_vmpage *a, unsigned shift, gr_vmpage_queue q, bool zero,
     link_frame(a, i, q);
     *pa = a->base + ((uint64_t)i << GR_VMPAGE_SHIFT);
     if (zero && !pristine &&
-        gr_pmem_load(a->mem, *pa, zeros, (size_t)1 << shift) != GR_PMEM_OK) {
+        gr_pmem_zero(a->mem, *pa, (size_t)1 << shift) != GR_PMEM_OK) {
         gr_vmpage_free(a, *pa);
         return -1;
     }

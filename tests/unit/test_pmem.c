@@ -1,6 +1,7 @@
 /* Unit tests of the sparse physical memory (gr_pmem_). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -285,6 +286,83 @@ static void test_pmem_sparse_backing(void **state)
     assert_int_equal(v, 44);
 }
 
+/* pmem.h, gr_pmem_zero(): the range reads as zero afterwards, bytes around
+ * it are unchanged, pages it covers entirely lose their backing, and every
+ * other written page is still found (removal must keep the hash table's
+ * probe sequences intact). */
+static void test_pmem_zero_discards_pages(void **state)
+{
+    gr_pmem *m = *state;
+    const uint64_t base = 0x80000000ull, npages = 3000;
+    assert_int_equal(gr_pmem_add_region(m, base, npages * 4096, "dram"), GR_PMEM_OK);
+    for (uint64_t i = 0; i < npages; i++)
+        for (uint64_t o = 0; o < 4096; o += 8)
+            assert_int_equal(gr_pmem_write64(m, base + i * 4096 + o, i * 4096 + o + 1), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_pages_backed(m), npages);
+    /* From the middle of page 10 to the middle of page 15, then every
+     * third page of the rest, one page at a time. */
+    const uint64_t lo = base + 10 * 4096 + 2048, hi = base + 15 * 4096 + 1024;
+    assert_int_equal(gr_pmem_zero(m, lo, hi - lo), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_pages_backed(m), npages - 4); /* pages 11..14 */
+    size_t dropped = 4;
+    for (uint64_t i = 20; i < npages; i += 3, dropped++)
+        assert_int_equal(gr_pmem_zero(m, base + i * 4096, 4096), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_pages_backed(m), npages - dropped);
+    for (uint64_t i = 0; i < npages; i++)
+        for (uint64_t o = 0; o < 4096; o += 8) {
+            uint64_t pa = base + i * 4096 + o, v = 99;
+            bool zero = (pa >= lo && pa < hi) || (i >= 20 && (i - 20) % 3 == 0);
+            assert_int_equal(gr_pmem_read64(m, pa, &v), GR_PMEM_OK);
+            assert_int_equal(v, zero ? 0 : i * 4096 + o + 1);
+        }
+    /* Writing a discarded page backs it again. */
+    assert_int_equal(gr_pmem_write64(m, base + 12 * 4096, 7), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_pages_backed(m), npages - dropped + 1);
+    uint64_t v;
+    assert_int_equal(gr_pmem_read64(m, base + 12 * 4096, &v), GR_PMEM_OK);
+    assert_int_equal(v, 7);
+    /* A range leaving the region changes nothing. */
+    assert_int_equal(gr_pmem_zero(m, base + (npages - 2) * 4096, 3 * 4096), GR_PMEM_UNMAPPED);
+    assert_int_equal(gr_pmem_read64(m, base + (npages - 2) * 4096, &v), GR_PMEM_OK);
+    assert_int_equal(v, (npages - 2) * 4096 + 1); /* page 2998 was not zeroed above */
+    assert_int_equal(gr_pmem_zero(m, base, 0), GR_PMEM_OK);
+}
+
+/* gr_pmem_zero() on scattered pages: page numbers drawn at random collide
+ * in the backing hash table far more than consecutive ones, so discarding
+ * some of them must leave every other page reachable. */
+static void test_pmem_zero_scattered_pages(void **state)
+{
+    gr_pmem *m = *state;
+    enum { NPAGES = 1 << 20, N = 3000 };
+    static uint8_t used[NPAGES / 8];
+    static uint32_t page[N];
+    memset(used, 0, sizeof used);
+    const uint64_t base = 0x100000000ull;
+    assert_int_equal(gr_pmem_add_region(m, base, (uint64_t)NPAGES * 4096, "dram"), GR_PMEM_OK);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < N;) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t p = (uint32_t)(x % NPAGES);
+        if (used[p / 8] & (1u << (p % 8)))
+            continue;
+        used[p / 8] |= (uint8_t)(1u << (p % 8));
+        page[i] = p;
+        assert_int_equal(gr_pmem_write64(m, base + (uint64_t)p * 4096 + 8, p + 1u), GR_PMEM_OK);
+        i++;
+    }
+    for (int i = 0; i < N; i += 2)
+        assert_int_equal(gr_pmem_zero(m, base + (uint64_t)page[i] * 4096, 4096), GR_PMEM_OK);
+    assert_int_equal(gr_pmem_pages_backed(m), N / 2);
+    for (int i = 0; i < N; i++) {
+        uint64_t v = 99;
+        assert_int_equal(gr_pmem_read64(m, base + (uint64_t)page[i] * 4096 + 8, &v), GR_PMEM_OK);
+        assert_int_equal(v, i % 2 ? page[i] + 1u : 0);
+    }
+}
+
 /* pmem.h: "backing pages are allocated on first write, so a large RAM
  * region costs nothing until used". A region spanning the whole 48-bit
  * (and 52-bit) physical address space must therefore be accepted. */
@@ -366,6 +444,8 @@ int main(void)
         T(test_pmem_sparse_backing),
         T(test_pmem_whole_pa_space_region),
         T(test_pmem_many_regions),
+        T(test_pmem_zero_discards_pages),
+        T(test_pmem_zero_scattered_pages),
         cmocka_unit_test(test_pmem_strerror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

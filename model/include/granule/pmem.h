@@ -67,6 +67,14 @@ int gr_pmem_load(gr_pmem *mem, uint64_t pa, const void *data, size_t len);
  *  @return GR_PMEM_OK or GR_PMEM_UNMAPPED. */
 int gr_pmem_dump(const gr_pmem *mem, uint64_t pa, void *out, size_t len);
 
+/*! gr_pmem_zero() : makes len bytes from pa read as zero, as writing zeros
+ *  with gr_pmem_load() would, but discards the backing of every 4 KiB page
+ *  the range covers entirely instead of writing it (partly covered pages are
+ *  cleared in place), so zeroing a freed frame costs no copy and returns its
+ *  host memory. Every byte must lie inside a region.
+ *  @return GR_PMEM_OK or GR_PMEM_UNMAPPED (nothing changed). */
+int gr_pmem_zero(gr_pmem *mem, uint64_t pa, size_t len);
+
 /*! gr_pmem_read64()/gr_pmem_write64() : naturally aligned 64-bit access
  *  (pa must be 8-byte aligned: the walker only issues such reads).
  *  @return GR_PMEM_OK or GR_PMEM_UNMAPPED (*out untouched, nothing
