@@ -306,19 +306,37 @@ int gr_pmem_zero(gr_pmem *mem, uint64_t pa, size_t len)
     return GR_PMEM_OK;
 }
 
+/* Host-order conversion of a little-endian doubleword: one load (or one
+ * load and a byte swap) instead of a loop over bytes, since every walk
+ * step goes through here. */
 static uint64_t load_le64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
+}
+
+static void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
+}
+
+/* The doubleword at pa lies inside one region and one backing page. */
+static bool fast64(const gr_pmem *mem, uint64_t pa)
+{
+    const pmem_region *r = find(mem, pa);
+    return r && r->size - (pa - r->base) >= 8 && (pa & (PMEM_PAGE_SIZE - 1)) <= PMEM_PAGE_SIZE - 8;
 }
 
 int gr_pmem_read64(const gr_pmem *mem, uint64_t pa, uint64_t *out)
 {
-    const pmem_region *r = find(mem, pa);
-    if (r && r->size - (pa - r->base) >= 8 &&
-        (pa & (PMEM_PAGE_SIZE - 1)) <= PMEM_PAGE_SIZE - 8) {
+    if (fast64(mem, pa)) {
         const uint8_t *page = page_lookup(mem, pa);
         *out = page ? load_le64(page + (pa & (PMEM_PAGE_SIZE - 1))) : 0;
         return GR_PMEM_OK;
@@ -333,9 +351,15 @@ int gr_pmem_read64(const gr_pmem *mem, uint64_t pa, uint64_t *out)
 
 int gr_pmem_write64(gr_pmem *mem, uint64_t pa, uint64_t val)
 {
+    if (fast64(mem, pa)) {
+        uint8_t *page = page_for_write(mem, pa);
+        if (!page)
+            return GR_PMEM_NOMEM;
+        store_le64(page + (pa & (PMEM_PAGE_SIZE - 1)), val);
+        return GR_PMEM_OK;
+    }
     uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(val >> (8 * i));
+    store_le64(b, val);
     return gr_pmem_load(mem, pa, b, 8);
 }
 
