@@ -94,6 +94,7 @@ typedef struct nstate {
     uint32_t nix;
     uint64_t ix_total, ix_at;
     bool ix_loaded;
+    XXH64_state_t *seen; /* digest of {offset, first record} of the chunks read */
 } nstate;
 
 static void predictors_reset(nstate *n)
@@ -185,21 +186,25 @@ static gr_trace_status read_index_seq(gr_trace_reader *r, nstate *n, uint64_t of
         return gr_trace_fail(r, GR_TRACE_ENOMEM, off, 0, "out of memory");
     XXH64_reset(h, 0);
     XXH64_update(h, b, 16);
-    uint64_t prev_first = 0;
+    /* The entries must be the chunks just read: compare digests, so the
+     * check needs no memory per chunk. */
+    XXH64_state_t *e_h = XXH64_createState();
+    if (!e_h) {
+        XXH64_freeState(h);
+        return gr_trace_fail(r, GR_TRACE_ENOMEM, off, 0, "out of memory");
+    }
+    XXH64_reset(e_h, 0);
     for (uint32_t i = 0; i < k && st == GR_TRACE_OK; i++) {
         uint8_t e[16];
         st = read_exact(r, e, 16, off + 16 + 16ull * i, "the index");
         if (st)
             break;
         XXH64_update(h, e, 16);
-        uint64_t first = gr_le64(e + 8);
-        if (first < prev_first || first > total || gr_le64(e) >= off)
-            st = gr_trace_fail(r, GR_TRACE_EFORMAT, off + 16 + 16ull * i, 0,
-                               "index entry %u is out of order", i);
-        prev_first = first;
+        XXH64_update(e_h, e, 16);
     }
-    uint64_t want = XXH64_digest(h);
+    uint64_t want = XXH64_digest(h), entries = XXH64_digest(e_h);
     XXH64_freeState(h);
+    XXH64_freeState(e_h);
     if (st)
         return st;
     uint64_t at = off + 16 + 16ull * k;
@@ -209,6 +214,9 @@ static gr_trace_status read_index_seq(gr_trace_reader *r, nstate *n, uint64_t of
         return st;
     if (gr_le64(t) != want)
         return gr_trace_fail(r, GR_TRACE_ECORRUPT, off, 0, "index checksum mismatch");
+    if (entries != XXH64_digest(n->seen))
+        return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
+                             "index entries do not match the chunks in the file");
     st = read_exact(r, t + 8, TRAILER_SIZE, at + 8, "the trailer");
     if (st)
         return st;
@@ -254,9 +262,16 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
                              "expected records from %llu)",
                              n->chunk_no, clen, ulen, count, (unsigned long long)first,
                              (unsigned long long)n->next);
-    st = read_exact(r, n->cbuf, clen, off + CHDR_SIZE, "a chunk");
-    if (st)
-        return st;
+    size_t cgot = gr_src_read(&r->src, n->cbuf, clen);
+    if (cgot != clen) {
+        /* Reported at the chunk: its length field may be the damaged part. */
+        if (r->src.err)
+            return gr_trace_fail(r, r->src.err, off, 0, "chunk %u: %s", n->chunk_no, r->src.msg);
+        return gr_trace_fail(r, GR_TRACE_ETRUNC, off, 0,
+                             "chunk %u: the file ends %zu bytes into its %u-byte payload "
+                             "(truncated, or a corrupt length)",
+                             n->chunk_no, cgot, clen);
+    }
     XXH64_state_t *hs = XXH64_createState();
     if (!hs)
         return gr_trace_fail(r, GR_TRACE_ENOMEM, off, 0, "out of memory");
@@ -280,6 +295,10 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
     n->left = count;
     n->chunk_off = off;
     n->chunk_no++;
+    uint8_t e[16];
+    gr_put64(e, off);
+    gr_put64(e + 8, first);
+    XXH64_update(n->seen, e, 16);
     predictors_reset(n);
     return GR_TRACE_OK;
 }
@@ -439,6 +458,18 @@ static gr_trace_status load_index(gr_trace_reader *r, nstate *n)
     return st;
 }
 
+/* After a seek, the chunks before the new position count as read. */
+static void reseed_seen(nstate *n, uint32_t upto)
+{
+    XXH64_reset(n->seen, 0);
+    for (uint32_t i = 0; i < upto; i++) {
+        uint8_t e[16];
+        gr_put64(e, n->ix_off[i]);
+        gr_put64(e + 8, n->ix_first[i]);
+        XXH64_update(n->seen, e, 16);
+    }
+}
+
 static gr_trace_status native_seek(gr_trace_reader *r, uint64_t index)
 {
     nstate *n = r->fmtstate;
@@ -457,6 +488,7 @@ static gr_trace_status native_seek(gr_trace_reader *r, uint64_t index)
         if (st)
             return st;
         n->chunk_no = n->nix;
+        reseed_seen(n, n->nix);
         n->next = n->ix_total;
         n->left = 0;
         n->p = n->end = n->raw;
@@ -476,6 +508,7 @@ static gr_trace_status native_seek(gr_trace_reader *r, uint64_t index)
     if (st)
         return st;
     n->chunk_no = lo;
+    reseed_seen(n, lo);
     n->next = n->ix_first[lo];
     n->left = 0;
     n->p = n->end = n->raw;
@@ -497,6 +530,7 @@ static void native_close(gr_trace_reader *r)
     if (!n)
         return;
     ZSTD_freeDCtx(n->dctx);
+    XXH64_freeState(n->seen);
     free(n->cbuf);
     free(n->raw);
     free(n->ix_off);
@@ -521,8 +555,10 @@ gr_trace_status gr_trace_native_open(gr_trace_reader *r)
     n->cbuf = malloc(n->ccap);
     n->raw = malloc(CHUNK_RAW + RAW_PAD);
     n->dctx = ZSTD_createDCtx();
-    if (!n->cbuf || !n->raw || !n->dctx)
+    n->seen = XXH64_createState();
+    if (!n->cbuf || !n->raw || !n->dctx || !n->seen)
         return GR_TRACE_ENOMEM;
+    XXH64_reset(n->seen, 0);
     n->p = n->end = n->raw;
     return native_read_header(r);
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `granule convert`: a lackey log captured here with the real valgrind (when
+# installed) converted to native and back, every format through native, and
+# bad input rejected with exit 2 and the file, line or byte offset.
+# Expected counts come from grep on the log, not from granule.
+set -u
+granule=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+check() { # check NAME WANT GOT
+  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
+    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
+}
+
+# 1. A real lackey log of /bin/true.
+if command -v valgrind >/dev/null 2>&1; then
+  valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes --log-file="$tmp/true.lackey" /bin/true
+  "$granule" convert --quiet "$tmp/true.lackey" "$tmp/true.grt"
+  check "lackey->native exit" 0 $?
+  "$granule" convert --quiet "$tmp/true.grt" "$tmp/back.lackey"
+  check "native->lackey exit" 0 $?
+  # the access lines come back exactly (M lines included)
+  grep -E '^(I  | [LSM] )' "$tmp/true.lackey" >"$tmp/a"
+  grep -E '^(I  | [LSM] )' "$tmp/back.lackey" >"$tmp/b"
+  cmp -s "$tmp/a" "$tmp/b"
+  check "lackey access lines round trip" 0 $?
+  # and the successful mapping system calls, as (name, result)
+  sc() { grep -E 'sys_(mmap|munmap|mprotect|brk) |exit_group' "$1" | grep -v -e Failure -e '\[async\] \.\.\.' |
+         sed -E 's/.*(sys_[a-z]+|exit_group).*Success\((0x[0-9a-f]+)\).*/\1 \2/'; }
+  check "lackey mapping syscalls round trip" "$(sc "$tmp/true.lackey")" "$(sc "$tmp/back.lackey")"
+  # din view: one line per access, labels from the line kinds
+  "$granule" convert --quiet "$tmp/true.grt" "$tmp/true.din"
+  want=$(( $(grep -c '^I  ' "$tmp/true.lackey") + $(grep -c -E '^ [LS] ' "$tmp/true.lackey") + 2 * $(grep -c '^ M ' "$tmp/true.lackey") ))
+  check "din line count" "$want" "$(wc -l <"$tmp/true.din")"
+  check "din fetch count" "$(grep -c '^I  ' "$tmp/true.lackey")" "$(grep -c '^2 ' "$tmp/true.din")"
+else
+  echo "valgrind not installed: skipping the live lackey capture"
+fi
+
+# 2. stdin/stdout and explicit formats.
+printf '2 400100\n0 7fff0008\n1 7fff0010\n' >"$tmp/x.din"
+out=$("$granule" convert --quiet - - <"$tmp/x.din" | "$granule" convert --quiet --to din - -)
+check "din via stdin/stdout" "$(cat "$tmp/x.din")" "$out"
+"$granule" convert --quiet --to pinatrace "$tmp/x.din" "$tmp/x.out"
+check "din->pinatrace drops the fetch" "0x0: R 0x7fff0008|0x0: W 0x7fff0010|#eof" "$(tr '\n' '|' <"$tmp/x.out" | sed 's/|$//')"
+"$granule" convert "$tmp/x.din" "$tmp/x.champsimtrace.xz" 2>"$tmp/err"
+check "din->champsim.xz exit" 0 $?
+"$granule" convert --quiet "$tmp/x.champsimtrace.xz" "$tmp/y.din"
+check "champsim.xz->din" "2 400100|0 7fff0008|1 7fff0010" "$(tr '\n' '|' <"$tmp/y.din" | sed 's/|$//')"
+
+# 3. Bad input: exit 2 and a message naming the file and where.
+printf '2 400100\n0 zz\n' >"$tmp/bad.din"
+"$granule" convert "$tmp/bad.din" "$tmp/o.grt" 2>"$tmp/err"
+check "bad din exit" 2 $?
+grep -q "bad.din: line 2 (byte offset 9)" "$tmp/err"
+check "bad din message" 0 $?
+printf '2 400100\n' | "$granule" convert - "$tmp/o.grt" 2>/dev/null
+head -c 100 "$tmp/o.grt" >"$tmp/cut.grt"
+"$granule" convert "$tmp/cut.grt" "$tmp/o.din" 2>"$tmp/err"
+check "truncated native exit" 2 $?
+grep -q "cut.grt: byte offset" "$tmp/err"
+check "truncated native message" 0 $?
+"$granule" convert --from nosuch "$tmp/x.din" "$tmp/o.grt" 2>/dev/null
+check "unknown --from" 2 $?
+"$granule" convert "$tmp/x.din" 2>/dev/null
+check "missing OUT" 2 $?
+
+echo "cli_convert: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
