@@ -2,8 +2,8 @@
  * Sparse simulated physical memory: a sorted array of regions (which say
  * what exists) and one hash table of 4 KiB backing pages (which hold what
  * was written), so a region as large as the whole PA space costs nothing
- * until written. Lookups cache the last region and the last page hit, since
- * walks and replays touch few of either at a time.
+ * until written. Lookups cache the last region and the recent pages hit,
+ * since walks and replays touch few of either at a time.
  */
 #include "granule/pmem.h"
 
@@ -13,6 +13,8 @@
 
 #define PMEM_PAGE_SHIFT 12
 #define PMEM_PAGE_SIZE (1ull << PMEM_PAGE_SHIFT)
+
+#define PMEM_RECENT 32 /* power of two */
 
 typedef struct pmem_region {
     uint64_t base, size; /* size > 0, base + size does not wrap */
@@ -32,8 +34,11 @@ struct gr_pmem {
     pmem_slot *slots;     /* power-of-two table, at most half full */
     size_t nslots;
     size_t backed;        /* pages allocated */
-    uint64_t last_key;    /* last page looked up (0 = none) */
-    uint8_t *last_page;
+    /* Direct-mapped cache of recent page lookups, indexed by the low bits
+     * of the key: a walk reads one table page per level (up to 4), and
+     * the VM layer alternates those with the frames it fills, so a
+     * single "last page" entry would miss on nearly every read. */
+    pmem_slot recent[PMEM_RECENT];
 };
 
 const char *gr_pmem_strerror(int err)
@@ -144,14 +149,14 @@ static uint8_t *page_lookup(const gr_pmem *cmem, uint64_t pa)
 {
     gr_pmem *mem = (gr_pmem *)cmem; /* only the lookup cache changes */
     uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
-    if (key == mem->last_key)
-        return mem->last_page;
+    pmem_slot *c = &mem->recent[key & (PMEM_RECENT - 1)];
+    if (c->key == key)
+        return c->page;
     if (!mem->nslots)
         return NULL;
     for (size_t i = hash_key(key, mem->nslots);; i = (i + 1) & (mem->nslots - 1)) {
         if (mem->slots[i].key == key) {
-            mem->last_key = key;
-            mem->last_page = mem->slots[i].page;
+            *c = mem->slots[i];
             return mem->slots[i].page;
         }
         if (mem->slots[i].key == 0)
@@ -206,8 +211,7 @@ static uint8_t *page_for_write(gr_pmem *mem, uint64_t pa)
     uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
     slot_insert(mem->slots, mem->nslots, key, page);
     mem->backed++;
-    mem->last_key = key;
-    mem->last_page = page;
+    mem->recent[key & (PMEM_RECENT - 1)] = (pmem_slot){key, page};
     return page;
 }
 
@@ -268,10 +272,8 @@ static void page_discard(gr_pmem *mem, uint64_t key)
     }
     free(mem->slots[i].page);
     mem->backed--;
-    if (mem->last_key == key) {
-        mem->last_key = 0;
-        mem->last_page = NULL;
-    }
+    if (mem->recent[key & (PMEM_RECENT - 1)].key == key)
+        mem->recent[key & (PMEM_RECENT - 1)] = (pmem_slot){0, NULL};
     /* Move up every later entry of the cluster whose home slot is not in
      * the cyclic range (i, j]: it was probed past the hole. */
     for (size_t j = (i + 1) & mask; mem->slots[j].key; j = (j + 1) & mask) {
