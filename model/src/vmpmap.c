@@ -32,6 +32,13 @@ struct gr_vmpmap {
     uint64_t *tables; /* every table frame, for destroy */
     size_t ntables, cap;
     uint64_t resident;
+    /* Lookup hint (as XNU's vm_map keeps a hint for its entries): the last
+     * level-3 table found, and which VA span (va >> leaf_span) it maps.
+     * Table descriptors are never changed and tables are freed only at
+     * destroy, so a hint can never go stale; faults and unmaps walk
+     * consecutive pages, so most leaf lookups hit it without re-reading
+     * the upper levels. hint_table == 0: no hint. */
+    uint64_t hint_span, hint_table;
 };
 
 static unsigned level_shift(const gr_vmpmap *p, unsigned level)
@@ -155,6 +162,11 @@ static uint64_t index_of(const gr_vmpmap *p, uint64_t va, unsigned level)
 /* Address of the level-3 descriptor for va, creating tables if alloc. */
 static int leaf_slot(gr_vmpmap *p, uint64_t va, bool alloc, uint64_t *slot)
 {
+    uint64_t span = va >> level_shift(p, 2);
+    if (p->hint_table && span == p->hint_span) {
+        *slot = p->hint_table + 8 * index_of(p, va, 3);
+        return 0;
+    }
     uint64_t table = p->root;
     for (unsigned level = p->start_level; level < 3; level++) {
         uint64_t dpa = table + 8 * index_of(p, va, level), d;
@@ -172,6 +184,8 @@ static int leaf_slot(gr_vmpmap *p, uint64_t va, bool alloc, uint64_t *slot)
         }
         table = d & oa_mask(p);
     }
+    p->hint_span = span;
+    p->hint_table = table;
     *slot = table + 8 * index_of(p, va, 3);
     return 0;
 }
