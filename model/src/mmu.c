@@ -4,10 +4,21 @@
  * contract; change docs/uarch.md in the same commit as any of them.
  *
  * The hit path is a direct-mapped cache of L1 lookup results per L1 (the
- * "front filter"), keyed by the raw VA page, ASID and EL. It is exact: a
- * slot is used only while the TLB's generation and the version of the entry
- * it names are unchanged, and it is emptied by every register write (which
- * may change the VA checks, the ASID or the permissions).
+ * "front filter"), keyed by the raw VA page (all 64 bits, so the VA-range
+ * and TBI checks it skips give the same answer). It is exact because it is
+ * kept exact, not checked on every hit:
+ *  - the L1 tells it (gr_tlb_observer) when an entry it names is
+ *    invalidated (TLBI, eviction, back-invalidation, dirty miss): the slots
+ *    naming that entry are emptied;
+ *  - when a fill may shadow an entry a slot names, or the L1 is reset,
+ *    the L1 says -1 and the whole side is emptied;
+ *  - every register write empties it (the VA checks, the ASID and the
+ *    permissions may change), so neither the ASID nor the EL is part of the
+ *    key: the slot keeps the six permission outcomes (access type x EL).
+ * A hit is then one compare, one permission bit, one LRU stamp store and
+ * one counter increment; the statistics a hit implies (requests, accesses,
+ * latency, per-ASID accesses, L1 hits by size) are derived from the slot's
+ * counters when the slot is emptied and when gr_mmu_stats() is called.
  */
 #include "granule/mmu.h"
 
@@ -18,23 +29,26 @@
 #define FILTER_SLOTS 512u
 
 /* One cached L1 lookup result, with everything a hit returns, so the hit
- * path reads one slot and two validity words. */
+ * path reads one slot (the hot part fits one 64-byte line). */
 typedef struct fslot {
-    uint64_t vpage;    /* VA >> 12, all 64 bits of the VA */
-    uint32_t meta;     /* asid | el << 16 */
-    uint32_t ver;      /* gr_tlb_version() of idx when installed */
-    uint32_t gen;      /* gr_tlb_gen() when installed */
-    int32_t idx;
-    uint32_t set, way;
+    uint64_t vpage;    /* VA >> 12, all 64 bits of the VA; ~0: empty */
     uint64_t oa_base;
     uint64_t off_mask; /* page size - 1 */
-    uint64_t *stamp;   /* LRU: the entry's stamp; NULL for other policies */
+    /* The replacement touch without a call: LRU stores the next clock
+     * value in *touch (the entry's stamp); the other policies do
+     * *touch = (*touch & t_and) | t_or (PLRU: the set's tree bits on the
+     * path to the way; FIFO, RANDOM: a dummy word). */
+    uint64_t *touch;
+    uint64_t t_and, t_or;
     /* The response's trailing bytes (page_shift .. desc_written) for a
      * data access [0] and a fetch [1], stored with one write. */
     uint64_t tail[2];
-    uint8_t perm;      /* entry's owner_perm (valid: the filter is emptied
+    uint8_t perm;      /* the entry's owner_perm (the filter is emptied
                           whenever the permission epoch changes) */
     uint8_t psize;
+    bool lru;
+    int32_t idx;       /* L1 entry index; -1 when empty */
+    uint64_t hits[3];  /* hits by access type not yet in the statistics */
 } fslot;
 
 /* gr_mmu_resp's eight one-byte fields from page_shift to desc_written. */
@@ -59,11 +73,14 @@ struct gr_mmu {
     gr_tlb *l2;
     gr_wc *wc[GR_CONFIG_MAX_WC];
     gr_tlb_view view[2];
-    fslot *filter[2];
-    gr_stats_tlb *s1[2]; /* &st.l1i, &st.l1d */
-    uint64_t fast_acc[3]; /* hit-path responses by access type not yet
-                             folded into requests, accesses, latency and
-                             per-ASID counters */
+    fslot filter[2][FILTER_SLOTS]; /* in place: no pointer on the hit path */
+    uint16_t *refs[2];   /* [side][L1 index]: filter slots naming it */
+    uint64_t *clock[2];  /* [side]: the L1's LRU clock */
+    uint64_t touch_sink; /* FIFO and RANDOM ignore touches */
+    struct gr_mmu_obs {  /* gr_tlb_observer context of each L1 */
+        gr_mmu *m;
+        unsigned side;
+    } obs[2];
     uint32_t epoch;      /* bumped by register writes: cached permissions */
     uint64_t free_at;    /* first cycle a request can be accepted */
     uint64_t last_valid; /* latest response-valid cycle so far */
@@ -76,41 +93,84 @@ static inline uint64_t max64(uint64_t a, uint64_t b)
     return a > b ? a : b;
 }
 
-static void filter_clear(gr_mmu *m)
+/* A hit path response always has latency lat.l1_hit and the current ASID
+ * (a register write empties the filter first): the counters a hit implies
+ * are derived here from the slot's per-access-type hit counts. */
+static void slot_fold(gr_mmu *m, unsigned side, fslot *s)
 {
-    for (int s = 0; s < 2; s++) {
-        for (uint32_t i = 0; i < FILTER_SLOTS; i++) {
-            m->filter[s][i].vpage = ~0ull;
-            m->filter[s][i].meta = ~0u;
-        }
-    }
-}
-
-/* The hit path's latency is always lat.l1_hit and its ASID the current
- * one: those counters are brought up to date here instead of per hit. */
-static void fold_fast(gr_mmu *m)
-{
-    uint64_t n = m->fast_acc[0] + m->fast_acc[1] + m->fast_acc[2];
+    uint64_t n = s->hits[0] + s->hits[1] + s->hits[2];
     if (!n)
         return;
+    gr_stats_tlb *st = side ? &m->st.l1d : &m->st.l1i;
+    for (int i = 0; i < 3; i++) {
+        st->hits[i][s->psize] += s->hits[i];
+        m->st.accesses[i] += s->hits[i];
+        s->hits[i] = 0;
+    }
     m->st.requests += n;
-    for (int i = 0; i < 3; i++)
-        m->st.accesses[i] += m->fast_acc[i];
     m->st.latency_sum += n * m->cfg.lat.l1_hit;
     m->st.latency_hist[m->cfg.lat.l1_hit < GR_STATS_HIST - 1 ? m->cfg.lat.l1_hit
                                                              : GR_STATS_HIST - 1] += n;
     m->st.asid[m->asid].accesses += n;
-    m->fast_acc[0] = m->fast_acc[1] = m->fast_acc[2] = 0;
+}
+
+static void slot_empty(gr_mmu *m, unsigned side, fslot *s)
+{
+    if (s->idx < 0)
+        return;
+    slot_fold(m, side, s);
+    m->refs[side][s->idx]--;
+    s->idx = -1;
+    s->vpage = ~0ull;
+}
+
+static void filter_clear_side(gr_mmu *m, unsigned side)
+{
+    for (uint32_t i = 0; i < FILTER_SLOTS; i++)
+        slot_empty(m, side, &m->filter[side][i]);
+}
+
+static void filter_clear(gr_mmu *m)
+{
+    filter_clear_side(m, 0);
+    filter_clear_side(m, 1);
+}
+
+/* gr_tlb_observer of each L1: entry idx was invalidated (-1: any lookup
+ * result may have changed). Most entries have no slot, so this is one
+ * load on the miss path. */
+static void l1_changed(void *ctx, int idx)
+{
+    struct gr_mmu_obs *o = ctx;
+    gr_mmu *m = o->m;
+    if (idx < 0) {
+        filter_clear_side(m, o->side);
+        return;
+    }
+    if (!m->refs[o->side][idx])
+        return;
+    fslot *f = m->filter[o->side];
+    for (uint32_t i = 0; i < FILTER_SLOTS; i++)
+        if (f[i].idx == idx)
+            slot_empty(m, o->side, &f[i]);
+}
+
+/* Brings every counter up to date (slot counters folded, slots kept). */
+static void fold_all(gr_mmu *m)
+{
+    for (unsigned side = 0; side < 2; side++)
+        for (uint32_t i = 0; i < FILTER_SLOTS; i++)
+            slot_fold(m, side, &m->filter[side][i]);
 }
 
 static void load_regs(gr_mmu *m, const gr_regs *regs)
 {
-    fold_fast(m);
+    /* Emptied first: the slots' hits are folded under the old ASID. */
+    filter_clear(m);
     m->regs = *regs;
     gr_s1_decode(regs, &m->ctx);
     m->asid = m->ctx.asid & m->asid_mask;
     m->epoch++;
-    filter_clear(m);
 }
 
 gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
@@ -131,17 +191,27 @@ gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
     for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
         if (cfg->wc[i].present)
             ok = ok && (m->wc[i] = gr_wc_create(&cfg->wc[i])) != NULL;
-    m->filter[0] = malloc(FILTER_SLOTS * sizeof(fslot));
-    m->filter[1] = malloc(FILTER_SLOTS * sizeof(fslot));
-    ok = ok && m->filter[0] && m->filter[1] && gr_stats_init(&m->st) == 0;
+    ok = ok && gr_stats_init(&m->st) == 0;
+    for (int s = 0; ok && s < 2; s++) {
+        ok = (m->refs[s] = calloc(gr_tlb_capacity(m->l1[s]), sizeof *m->refs[s])) != NULL;
+        for (uint32_t i = 0; ok && i < FILTER_SLOTS; i++) {
+            memset(&m->filter[s][i], 0, sizeof(fslot));
+            m->filter[s][i].vpage = ~0ull;
+            m->filter[s][i].idx = -1;
+        }
+    }
     if (!ok) {
         gr_mmu_destroy(m);
         return NULL;
     }
-    m->s1[0] = &m->st.l1i;
-    m->s1[1] = &m->st.l1d;
     gr_tlb_view_get(m->l1[0], &m->view[0]);
     gr_tlb_view_get(m->l1[1], &m->view[1]);
+    for (unsigned s = 0; s < 2; s++) {
+        m->obs[s].m = m;
+        m->obs[s].side = s;
+        m->clock[s] = &m->view[s].repl->clock;
+        gr_tlb_set_observer(m->l1[s], l1_changed, &m->obs[s]);
+    }
     snprintf(m->st.config, sizeof m->st.config, "%s", cfg->name);
     m->st.l1i.present = m->st.l1d.present = true;
     m->st.l2.present = cfg->l2.present;
@@ -162,8 +232,8 @@ void gr_mmu_destroy(gr_mmu *m)
     gr_tlb_destroy(m->l2);
     for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
         gr_wc_destroy(m->wc[i]);
-    free(m->filter[0]);
-    free(m->filter[1]);
+    free(m->refs[0]);
+    free(m->refs[1]);
     gr_stats_free(&m->st);
     free(m);
 }
@@ -207,7 +277,7 @@ uint64_t gr_mmu_ready(const gr_mmu *m)
 
 gr_stats *gr_mmu_stats(gr_mmu *m)
 {
-    fold_fast(m);
+    fold_all(m);
     m->st.last_cycle = max64(m->st.last_cycle, m->last_valid);
     return &m->st;
 }
@@ -318,32 +388,33 @@ static inline uint32_t slot_of(uint64_t vp)
 
 void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out)
 {
-    const gr_req *r = &rq->r;
-    uint64_t a = max64(rq->t, m->free_at);
-    if (__builtin_expect(!rq->pac && !rq->retry, 1)) {
-        unsigned side = r->acc != GR_ACC_EXEC;
-        uint64_t vp = r->va >> 12;
-        const fslot *s = &m->filter[side][slot_of(vp)];
-        const gr_tlb_view *v = &m->view[side];
-        if (s->vpage == vp && s->meta == ((uint32_t)m->asid | (uint32_t)r->el << 16) &&
-            s->gen == *v->gen && s->ver == v->version[s->idx] &&
-            ((s->perm >> perm_bit(r->acc, r->el)) & 1)) {
-            if (s->stamp)
-                *s->stamp = ++v->repl->clock; /* LRU touch, inlined */
+    /* Everything is read into locals first: the compiler then keeps the
+     * hit path in call-clobbered registers (no saves) and only the miss
+     * path pays for a frame. */
+    const uint64_t t = rq->t, va = rq->r.va, free_at = m->free_at;
+    const unsigned acc = rq->r.acc, el = rq->r.el;
+    const uint64_t a = t > free_at ? t : free_at;
+    if (__builtin_expect(!(rq->pac | rq->retry), 1)) {
+        const unsigned side = acc != GR_ACC_EXEC;
+        const uint64_t vp = va >> 12;
+        fslot *s = &m->filter[side][slot_of(vp)];
+        if (s->vpage == vp && ((s->perm >> perm_bit((gr_acc)acc, el)) & 1)) {
+            if (__builtin_expect(s->lru, 1))
+                *s->touch = ++*m->clock[side];
             else
-                gr_repl_touch(v->repl, s->set, s->way);
+                *s->touch = (*s->touch & s->t_and) | s->t_or;
+            const uint64_t v = a + m->cfg.lat.l1_hit;
             out->t_accept = a;
-            out->t_valid = a + m->cfg.lat.l1_hit;
-            out->pa = s->oa_base | (r->va & s->off_mask);
-            out->fault = ok_fault[r->acc];
+            out->t_valid = v;
+            out->pa = s->oa_base | (va & s->off_mask);
+            out->fault = ok_fault[acc];
             memcpy(&out->page_shift, &s->tail[!side], 8);
-            m->s1[side]->hits[r->acc][s->psize]++;
-            m->fast_acc[r->acc]++;
-            if (a != rq->t)
-                m->st.stall_cycles += a - rq->t;
+            s->hits[acc]++;
+            if (__builtin_expect(a != t, 0))
+                m->st.stall_cycles += a - t;
             m->free_at = a + 1;
-            if (out->t_valid > m->last_valid)
-                m->last_valid = out->t_valid;
+            if (v > m->last_valid)
+                m->last_valid = v;
             return;
         }
     }
@@ -358,6 +429,7 @@ static void filter_install(gr_mmu *m, unsigned side, const gr_req *r, int idx)
     fslot *s = &m->filter[side][slot_of(vp)];
     const gr_tlb_view *v = &m->view[side];
     const gr_tlb_entry *e = &v->entries[idx];
+    slot_empty(m, side, s);
     s->oa_base = e->tte.oa_base;
     s->off_mask = (1ull << e->tte.page_shift) - 1;
     s->perm = e->owner_perm;
@@ -373,13 +445,30 @@ static void filter_install(gr_mmu *m, unsigned side, const gr_req *r, int idx)
         memcpy(&s->tail[x], &t.page_shift, 8);
     }
     s->vpage = vp;
-    s->meta = (uint32_t)m->asid | (uint32_t)r->el << 16;
     s->idx = idx;
-    s->ver = v->version[idx];
-    s->gen = *v->gen;
-    s->set = (uint32_t)idx / v->ways;
-    s->way = (uint32_t)idx % v->ways;
-    s->stamp = v->repl->policy == GR_REPL_LRU ? &v->repl->stamp[idx] : NULL;
+    m->refs[side][idx]++;
+    gr_repl_state *rp = v->repl;
+    s->lru = rp->policy == GR_REPL_LRU;
+    s->t_and = ~0ull;
+    s->t_or = 0;
+    if (s->lru) {
+        s->touch = &rp->stamp[idx];
+    } else if (rp->policy == GR_REPL_PLRU) {
+        /* The bits gr_repl_touch_slow() writes for this way (docs/uarch.md
+         * "PLRU"): found by touching a copy from all-zeros and all-ones. */
+        uint32_t set = (uint32_t)idx / v->ways, way = (uint32_t)idx % v->ways;
+        uint64_t keep = rp->tree[set];
+        rp->tree[set] = 0;
+        gr_repl_touch_slow(rp, set, way);
+        s->t_or = rp->tree[set];
+        rp->tree[set] = ~0ull;
+        gr_repl_touch_slow(rp, set, way);
+        s->t_and = rp->tree[set];
+        rp->tree[set] = keep;
+        s->touch = &rp->tree[set];
+    } else {
+        s->touch = &m->touch_sink;
+    }
 }
 
 /* The number of entries a contiguous range groups, as log2 (Arm ARM

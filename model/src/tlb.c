@@ -67,7 +67,21 @@ struct gr_tlb {
     uint8_t szshift[GR_PS_COUNT];
     uint32_t count[GR_PS_COUNT];      /* valid entries of each size */
     uint32_t gen, valid;
+    gr_tlb_observer obs;
+    void *obs_ctx;
 };
+
+void gr_tlb_set_observer(gr_tlb *t, gr_tlb_observer fn, void *ctx)
+{
+    t->obs = fn;
+    t->obs_ctx = ctx;
+}
+
+static inline void notify(gr_tlb *t, int idx)
+{
+    if (t->obs)
+        t->obs(t->obs_ctx, idx);
+}
 
 gr_tlb *gr_tlb_create(const gr_tlb_cfg *cfg)
 {
@@ -119,6 +133,7 @@ void gr_tlb_reset(gr_tlb *t)
     t->valid = 0;
     t->gen++;
     gr_repl_reset(&t->repl);
+    notify(t, -1);
 }
 
 static inline bool tag_match(uint32_t meta, uint16_t asid)
@@ -186,6 +201,7 @@ static void kill(gr_tlb *t, uint32_t k)
     t->valid--;
     t->tagw[k] = 0;
     t->version[k]++;
+    notify(t, (int)k);
 }
 
 int gr_tlb_fill(gr_tlb *t, const gr_tlb_entry *e, gr_tlb_entry *evicted, bool *did_evict)
@@ -216,8 +232,8 @@ int gr_tlb_fill(gr_tlb *t, const gr_tlb_entry *e, gr_tlb_entry *evicted, bool *d
      * valid entry has the new entry's size, only its own set can hold one;
      * otherwise every entry is checked, from the packed arrays. Large
      * structures (never cached) just bump. */
+    bool shadow = false;
     if (t->n <= 256) {
-        bool shadow = false;
         if (t->count[e->psize] == t->valid) {
             uint64_t want = e->vkey | (uint64_t)e->psize << 1 | 1u;
             for (uint32_t w = 0; w < t->ways && !shadow; w++)
@@ -239,6 +255,7 @@ int gr_tlb_fill(gr_tlb *t, const gr_tlb_entry *e, gr_tlb_entry *evicted, bool *d
         }
         t->gen += shadow;
     } else {
+        shadow = true;
         t->gen++;
     }
 
@@ -252,6 +269,8 @@ int gr_tlb_fill(gr_tlb *t, const gr_tlb_entry *e, gr_tlb_entry *evicted, bool *d
     t->count[e->psize]++;
     t->valid++;
     gr_repl_touch(&t->repl, set, way);
+    if (shadow)
+        notify(t, -1);
     return (int)k;
 }
 

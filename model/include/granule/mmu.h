@@ -95,7 +95,10 @@ void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out);
 /*! gr_mmu_ready() : the first cycle a new request can be accepted. */
 uint64_t gr_mmu_ready(const gr_mmu *m);
 
-/*! gr_mmu_stats() : the counters (live; gr_stats_clear() to restart). */
+/*! gr_mmu_stats() : the counters, brought up to date by this call (the
+ *  hit path keeps per-slot counts that are folded in here; read the
+ *  counters again through a new call after more requests).
+ *  gr_stats_clear() on the result restarts them. */
 gr_stats *gr_mmu_stats(gr_mmu *m);
 
 /*! gr_mmu_last_walk() : the full walk record (descriptor reads, leaf) of

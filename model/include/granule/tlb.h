@@ -144,6 +144,17 @@ unsigned gr_tlb_invalidate(gr_tlb *t, const gr_tlbi *op);
 /*! gr_tlb_invalidate_at() : invalidates entry idx (if valid). */
 void gr_tlb_invalidate_at(gr_tlb *t, int idx);
 
+/*! gr_tlb_observer : called with the index of an entry that was just
+ *  invalidated (TLBI, eviction, back-invalidation, dirty miss), or with -1
+ *  when a fill may have changed the result of lookups that did not return
+ *  the filled index (the same events that change gr_tlb_gen()) or the
+ *  structure was reset. A cache of lookup results (the MMU's front filter)
+ *  stays exact by dropping what it holds for idx (everything for -1). */
+typedef void (*gr_tlb_observer)(void *ctx, int idx);
+
+/*! gr_tlb_set_observer() : installs fn (NULL: none). */
+void gr_tlb_set_observer(gr_tlb *t, gr_tlb_observer fn, void *ctx);
+
 /* What the MMU's hit path reads without a call per access: the arrays
  * behind gr_tlb_version(), gr_tlb_gen(), gr_tlb_entry_mut() and the
  * replacement state. Read-only except entries' owner fields and touches
