@@ -194,14 +194,13 @@ int main(int argc, char **argv)
         uint64_t r = xorshift();
         bool ifetch = (r & 7) == 0;
         uint64_t page = ifetch ? 1000 + ((r >> 8) & 7) : (r >> 8) & 31;
-        hit[i] = (gr_mmu_req){{VA_BASE + (page << 12) + ((r >> 20) & 0xff8),
-                               ifetch ? GR_ACC_EXEC : ((r >> 4) & 3) == 0 ? GR_ACC_WRITE
-                                                                          : GR_ACC_READ,
-                               0},
-                              0, false, false};
+        hit[i] = (gr_mmu_req){.r = {VA_BASE + (page << 12) + ((r >> 20) & 0xff8),
+                                    ifetch ? GR_ACC_EXEC
+                                    : ((r >> 4) & 3) == 0 ? GR_ACC_WRITE
+                                                          : GR_ACC_READ,
+                                    0}};
         uint64_t mp = (r >> 8) % NPAGES;
-        miss[i] = (gr_mmu_req){{VA_BASE + (mp << 12) + ((r >> 32) & 0xff8), GR_ACC_READ, 0},
-                               0, false, false};
+        miss[i] = (gr_mmu_req){.r = {VA_BASE + (mp << 12) + ((r >> 32) & 0xff8), GR_ACC_READ, 0}};
     }
 
     unsigned reps = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 0) : 200;

@@ -107,7 +107,7 @@ static void base_defaults(gr_config *c)
     c->mem.read = 20;
     c->mem.write = 20;
     c->pac.pauth = true;
-    c->pac.algo = GR_PAC_QARMA5;
+    c->pac.algo = GR_CONFIG_PAC_QARMA5;
 }
 
 void gr_config_defaults(gr_config *c)
@@ -461,11 +461,11 @@ static int handler(void *user, const char *section, const char *k, const char *v
     case S_PAC:
         if (strcmp(k, "algorithm") == 0) {
             if (strcasecmp(v, "qarma5") == 0)
-                c->pac.algo = GR_PAC_QARMA5;
+                c->pac.algo = GR_CONFIG_PAC_QARMA5;
             else if (strcasecmp(v, "qarma3") == 0)
-                c->pac.algo = GR_PAC_QARMA3;
+                c->pac.algo = GR_CONFIG_PAC_QARMA3;
             else if (strcasecmp(v, "impdef") == 0)
-                c->pac.algo = GR_PAC_IMPDEF;
+                c->pac.algo = GR_CONFIG_PAC_IMPDEF;
             else
                 return fail(p, "algorithm: `%s` is not qarma5, qarma3 or impdef", v);
             return 1;

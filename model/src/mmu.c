@@ -86,6 +86,8 @@ struct gr_mmu {
     uint64_t last_valid; /* latest response-valid cycle so far */
     gr_stats st;
     gr_xlat x;           /* last walk */
+    gr_pac *pac;         /* the PAC unit, decoded from the registers */
+    bool pac_ok;         /* the last register write decoded */
 };
 
 static inline uint64_t max64(uint64_t a, uint64_t b)
@@ -171,6 +173,12 @@ static void load_regs(gr_mmu *m, const gr_regs *regs)
     gr_s1_decode(regs, &m->ctx);
     m->asid = m->ctx.asid & m->asid_mask;
     m->epoch++;
+    gr_pac_status ps;
+    if (!m->pac)
+        m->pac = gr_pac_create(regs, &ps);
+    else
+        ps = gr_pac_update(m->pac, regs);
+    m->pac_ok = m->pac && ps == GR_PAC_OK;
 }
 
 gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
@@ -232,6 +240,7 @@ void gr_mmu_destroy(gr_mmu *m)
     gr_tlb_destroy(m->l2);
     for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
         gr_wc_destroy(m->wc[i]);
+    gr_pac_destroy(m->pac);
     free(m->refs[0]);
     free(m->refs[1]);
     gr_stats_free(&m->st);
@@ -518,7 +527,8 @@ static void respond_entry(gr_mmu *m, const gr_req *r, const gr_tlb_entry *e, gr_
 
 static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
 {
-    const gr_req *r = &rq->r;
+    gr_req rr = rq->r; /* the VA becomes the authenticated pointer */
+    const gr_req *r = &rr;
     const gr_config *c = &m->cfg;
     const bool retry = rq->retry;
     const unsigned side = r->acc != GR_ACC_EXEC;
@@ -545,6 +555,30 @@ static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
     uint64_t tv; /* response-valid cycle */
     gr_fault f;
     int half = 0;
+
+    if (rq->pac && m->pac_ok) {
+        /* PAC stage, cycles [a, l): the authentication step of a combined
+         * instruction (AuthXX -> AArch64.Auth with is_combined). Its
+         * result is known in cycle l. With FEAT_FPACCOMBINE a failure is
+         * the PAC-fail exception: answered from the lookup stage without
+         * any lookup, like a level-0 fault. Otherwise the result (on a
+         * failure, with the error code or the XOR in its PAC field) is
+         * what is translated. A machine without address authentication
+         * (E_UNDEFINED) leaves the pointer as it is. */
+        gr_pac_req pr = {rr.va, rq->modifier, rq->key, rr.el, true};
+        gr_pac_res res;
+        if (gr_pac_auth(m->pac, &pr, &res) == GR_PAC_OK) {
+            if (res.fault.type == GR_FAULT_PAC_FAIL) {
+                out->fault = res.fault;
+                out->path = GR_MMU_PATH_EARLY;
+                count_fault(m, &out->fault, retry);
+                tv = l + c->lat.l1_hit;
+                m->free_at = l + 1;
+                goto done;
+            }
+            rr.va = res.value;
+        }
+    }
 
     if (!m->ctx.m) {
         /* Stage 1 off: flat mapping, no TLB, answered in the L1 stage. */

@@ -224,7 +224,7 @@ static void m_set_regs(void *ctx, const gr_regs *regs)
 static void m_translate(void *ctx, const gr_req *req, gr_xlat *x)
 {
     gr_mmu *m = ctx;
-    gr_mmu_req rq = {*req, gr_mmu_ready(m), false, false};
+    gr_mmu_req rq = {.r = *req, .t = gr_mmu_ready(m)};
     gr_mmu_resp rs;
     gr_mmu_translate(m, &rq, &rs);
     memset(x, 0, sizeof *x);

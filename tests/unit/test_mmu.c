@@ -83,7 +83,7 @@ static void map(fx *f, int n, uint64_t attrs)
 
 static gr_mmu_resp go(fx *f, uint64_t va, gr_acc acc, uint8_t el, uint64_t t, bool pac)
 {
-    gr_mmu_req q = {{va, acc, el}, t, pac, false};
+    gr_mmu_req q = {.r = {va, acc, el}, .t = t, .pac = pac};
     gr_mmu_resp o;
     gr_mmu_translate(f->m, &q, &o);
     return o;
@@ -378,6 +378,110 @@ static void test_mmu_stats_outputs(void **state)
     fx_free(f);
 }
 
+/* ---- authenticating requests (docs/uarch.md "PAC stage") ---- */
+
+/* The published QARMA-64 key (Avanzi, ToSC 2017) as APIAKey, EnIA set;
+ * apa is the ID_AA64ISAR1_EL1.APA level (1 FEAT_PAuth, 5 FPACCOMBINE). */
+#define PAC_MOD 0x477d469dec0b8762ull
+static uint64_t fx_pac_regs(fx *f, unsigned apa)
+{
+    f->r.sctlr |= 1ull << 31; /* SCTLR_EL1.EnIA */
+    f->r.apiakeyhi = 0x84be85ce9804e94bull;
+    f->r.apiakeylo = 0xec2802d4e0a488e9ull;
+    f->r.id_aa64isar1 = (f->r.id_aa64isar1 & ~0xF0ull) | ((uint64_t)apa << 4);
+    return gr_mmu_set_regs(f->m, &f->r, 0) + 1;
+}
+
+/* PACIA by the PAC unit's signing function (not the authentication path
+ * under test): the pointer with its PAC in bits [63:56] and [54:48]
+ * (TBI0 = 0, T0SZ = 16: bottom PAC bit 48, bit 55 kept). */
+static uint64_t sign_ia(const gr_regs *r, uint64_t va)
+{
+    gr_pac *p = gr_pac_create(r, NULL);
+    assert_non_null(p);
+    gr_pac_req pr = {va, PAC_MOD, GR_PAC_KEY_IA, 1, false};
+    gr_pac_res res;
+    assert_int_equal(gr_pac_sign(p, &pr, &res), GR_PAC_OK);
+    gr_pac_destroy(p);
+    assert_int_equal(res.value & 0x0000FFFFFFFFFFFFull, va);
+    assert_int_equal((res.value >> 55) & 1, 0);
+    assert_true((res.value >> 48) != 0); /* a PAC was inserted */
+    return res.value;
+}
+
+static gr_mmu_resp go_auth(fx *f, uint64_t ptr, uint64_t mod, uint64_t t)
+{
+    gr_mmu_req q = {.r = {ptr, GR_ACC_READ, 1}, .t = t, .pac = true,
+                    .key = GR_PAC_KEY_IA, .modifier = mod};
+    gr_mmu_resp o;
+    gr_mmu_translate(f->m, &q, &o);
+    return o;
+}
+
+static void test_mmu_pac_auth_fpaccombine(void **state)
+{
+    (void)state;
+    fx *f = fx_new(CFG, 0);
+    map(f, 0, RW_EL1);
+    uint64_t b = fx_pac_regs(f, 5);
+    uint64_t sp = sign_ia(&f->r, PG(0) + 0x40);
+    /* warm the L1 D with the plain pointer */
+    gr_mmu_resp o = go(f, PG(0), GR_ACC_READ, 1, b, false);
+    assert_int_equal(o.path, GR_MMU_PATH_WALK);
+    uint64_t t = o.t_valid;
+    /* authenticates: PAC stage [t, t+3), L1 [t+3, t+4), valid t+4 */
+    o = go_auth(f, sp, PAC_MOD, t);
+    expect(o, t, t + 4, GR_MMU_PATH_L1);
+    assert_int_equal(o.fault.type, GR_FAULT_NONE);
+    assert_int_equal(o.pa, PA(0) + 0x40);
+    const gr_stats *s = gr_mmu_stats(f->m);
+    uint64_t l1hits = gr_stats_tlb_hits(&s->l1d);
+    /* one PAC bit flipped: FPACCOMBINE raises the PAC-fail exception when
+     * the result is known (t+4+3) and it is answered from the lookup stage
+     * one cycle later, with no lookup; the port is free again at t+8 */
+    o = go_auth(f, sp ^ (1ull << 50), PAC_MOD, t + 4);
+    expect(o, t + 4, t + 8, GR_MMU_PATH_EARLY);
+    assert_int_equal(o.fault.type, GR_FAULT_PAC_FAIL);
+    assert_int_equal(o.pa, 0);
+    /* the wrong modifier fails the same way */
+    o = go_auth(f, sp, PAC_MOD ^ 1, t + 5);
+    expect(o, t + 8, t + 12, GR_MMU_PATH_EARLY);
+    assert_int_equal(o.fault.type, GR_FAULT_PAC_FAIL);
+    s = gr_mmu_stats(f->m);
+    assert_int_equal(gr_stats_tlb_hits(&s->l1d), l1hits); /* no lookup */
+    assert_int_equal(s->faults[GR_FAULT_PAC_FAIL][0], 2);
+    assert_int_equal(s->pac_requests, 3);
+    /* the next plain access is accepted in the cycle after the fault's
+     * PAC stage (t+8+3+1 = t+12) */
+    o = go(f, PG(0), GR_ACC_READ, 1, t + 9, false);
+    expect(o, t + 12, t + 13, GR_MMU_PATH_L1);
+    fx_free(f);
+}
+
+static void test_mmu_pac_auth_without_fpac(void **state)
+{
+    (void)state;
+    fx *f = fx_new(CFG, 0);
+    map(f, 0, RW_EL1);
+    uint64_t b = fx_pac_regs(f, 1);
+    uint64_t sp = sign_ia(&f->r, PG(0) + 0x80);
+    /* cold: the authenticated pointer walks (PAC 3 + L1 1 + L2 2 + walk
+     * cache 1, then four reads of 4: 7 + 16 + 1) */
+    gr_mmu_resp o = go_auth(f, sp, PAC_MOD, b);
+    expect(o, b, b + 24, GR_MMU_PATH_WALK);
+    assert_int_equal(o.fault.type, GR_FAULT_NONE);
+    assert_int_equal(o.pa, PA(0) + 0x80);
+    uint64_t t = o.t_valid;
+    /* FEAT_PAuth without FPAC: the failed Auth puts an error code in the
+     * pointer, which then fails the VA range check: a level-0 translation
+     * fault at the lookup stage, t + 3 + 1 */
+    o = go_auth(f, sp ^ (1ull << 50), PAC_MOD, t);
+    expect(o, t, t + 4, GR_MMU_PATH_EARLY);
+    assert_int_equal(o.fault.type, GR_FAULT_TRANSLATION);
+    assert_int_equal(o.fault.level, 0);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +494,8 @@ int main(void)
         cmocka_unit_test(test_mmu_permission_fault_from_tlb),
         cmocka_unit_test(test_mmu_contiguous_coalescing),
         cmocka_unit_test(test_mmu_stats_outputs),
+        cmocka_unit_test(test_mmu_pac_auth_fpaccombine),
+        cmocka_unit_test(test_mmu_pac_auth_without_fpac),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,10 +67,10 @@ typedef enum {
 } gr_wc_order;
 
 typedef enum {
-    GR_PAC_QARMA5 = 0,
-    GR_PAC_QARMA3,
-    GR_PAC_IMPDEF,
-} gr_pac_algo;
+    GR_CONFIG_PAC_QARMA5 = 0,
+    GR_CONFIG_PAC_QARMA3,
+    GR_CONFIG_PAC_IMPDEF,
+} gr_config_pac_algo;
 
 /* One set-associative structure (a TLB or a walk cache). Fully associative
  * is sets == 1. */
@@ -107,7 +107,7 @@ typedef struct gr_config {
     } mem;
     struct {
         bool pauth, pauth2, fpac;
-        gr_pac_algo algo;
+        gr_config_pac_algo algo;
     } pac;
 } gr_config;
 

@@ -17,6 +17,7 @@
 
 #include "granule/config.h"
 #include "granule/fault.h"
+#include "granule/pac.h"
 #include "granule/pmem.h"
 #include "granule/ptw.h"
 #include "granule/regs.h"
@@ -31,8 +32,13 @@ extern "C" {
 typedef struct gr_mmu_req {
     gr_req r;       /* VA, access type, EL */
     uint64_t t;     /* cycle the request is presented (valid high) */
-    bool pac;       /* passes the PAC stage first (lat.pac cycles) */
+    bool pac;       /* an authenticating access (LDRAA, BRAA, RETAA, ...):
+                       r.va is the signed pointer, authenticated with key
+                       and modifier in the PAC stage (lat.pac cycles) before
+                       the lookup (docs/uarch.md "PAC stage") */
     bool retry;     /* re-issue after a resolved fault (see stats.h) */
+    gr_pac_key key; /* with pac: IA, IB, DA or DB (zero-initialised: IA) */
+    uint64_t modifier; /* with pac: the modifier (X[n|SP]; 0 for the Z forms) */
 } gr_mmu_req;
 
 /* X(ENUM, "name") — how a response was produced. */
@@ -76,10 +82,14 @@ gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem);
 void gr_mmu_destroy(gr_mmu *m);
 
 /*! gr_mmu_set_regs() : writes the system registers (TTBRn, TCR, SCTLR,
- *  MAIR, ...) as one event presented in cycle t. Nothing is invalidated: a
- *  stale entry keeps translating until a TLBI removes it. The write waits
- *  until every earlier response is valid. @return the cycle it takes
- *  effect: requests are accepted from the cycle after. */
+ *  MAIR, keys, ID registers, ...) as one event presented in cycle t.
+ *  Nothing is invalidated: a stale entry keeps translating until a TLBI
+ *  removes it. The write waits until every earlier response is valid.
+ *  If the pointer authentication fields of ID_AA64ISAR1/2_EL1 do not
+ *  decode (gr_pac_create: E_IDREGS, E_IMPDEF), PAC requests pass their
+ *  pointer through unchanged until a write that decodes.
+ *  @return the cycle it takes effect: requests are accepted from the
+ *  cycle after. */
 uint64_t gr_mmu_set_regs(gr_mmu *m, const gr_regs *regs, uint64_t t);
 
 /*! gr_mmu_tlbi() : a TLB maintenance operation presented in cycle t;
