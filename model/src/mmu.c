@@ -397,9 +397,9 @@ static inline uint32_t slot_of(uint64_t vp)
 
 void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out)
 {
-    /* Everything is read into locals first: the compiler then keeps the
-     * hit path in call-clobbered registers (no saves) and only the miss
-     * path pays for a frame. */
+    /* Everything is read into locals before the first store (the stores
+     * through out and the touch pointer could alias anything), so the
+     * compiler needs no reloads on the hit path. */
     const uint64_t t = rq->t, va = rq->r.va, free_at = m->free_at;
     const unsigned acc = rq->r.acc, el = rq->r.el;
     const uint64_t a = t > free_at ? t : free_at;
@@ -408,21 +408,30 @@ void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out)
         const uint64_t vp = va >> 12;
         fslot *s = &m->filter[side][slot_of(vp)];
         if (s->vpage == vp && ((s->perm >> perm_bit((gr_acc)acc, el)) & 1)) {
-            if (__builtin_expect(s->lru, 1))
-                *s->touch = ++*m->clock[side];
-            else
-                *s->touch = (*s->touch & s->t_and) | s->t_or;
+            uint64_t *touch = s->touch;
+            const uint64_t pa = s->oa_base | (va & s->off_mask);
+            const uint64_t tail = s->tail[!side];
             const uint64_t v = a + m->cfg.lat.l1_hit;
+            const uint64_t last = m->last_valid;
+            if (__builtin_expect(s->lru, 1)) {
+                uint64_t *clk = m->clock[side];
+                const uint64_t c = *clk + 1;
+                *clk = c;
+                *touch = c;
+            } else {
+                const uint64_t t_and = s->t_and, t_or = s->t_or;
+                *touch = (*touch & t_and) | t_or;
+            }
+            s->hits[acc]++;
             out->t_accept = a;
             out->t_valid = v;
-            out->pa = s->oa_base | (va & s->off_mask);
+            out->pa = pa;
             out->fault = ok_fault[acc];
-            memcpy(&out->page_shift, &s->tail[!side], 8);
-            s->hits[acc]++;
+            memcpy(&out->page_shift, &tail, 8);
             if (__builtin_expect(a != t, 0))
                 m->st.stall_cycles += a - t;
             m->free_at = a + 1;
-            if (v > m->last_valid)
+            if (v > last)
                 m->last_valid = v;
             return;
         }
