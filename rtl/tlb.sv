@@ -1,0 +1,366 @@
+// granule — one set-associative TLB structure holding several page sizes,
+// the RTL twin of model/src/tlb.c (gr_tlb_*). docs/uarch.md is the contract:
+//
+//  * Tag: VA[55:s] of the entry's range (s = log2 of its size), the size,
+//    global (= !nG) and the ASID (AsidW bits, compared when not global).
+//  * Index: an entry of size s lives in set (VA >> s) mod Sets; a lookup
+//    probes every configured size, each in its own set. When two entries
+//    match (only after a missing break-before-make) the smallest size wins,
+//    then the lowest way (index set * Ways + way).
+//  * Fill: the lowest invalid way of the set, else the policy's victim; the
+//    filled way is then touched.
+//  * TLBI: the table in docs/uarch.md "TLB maintenance semantics".
+//
+// Timing: a lookup presented with lu_req_i in cycle L answers with the one-
+// cycle pulse lu_valid_o in cycle L + LuLat (+ the hit's size position, or
+// the number of sizes - 1 on a miss, when SeqProbe). The answer is the state
+// at cycle L: fills, touches and invalidations of cycle c take effect for
+// lookups from cycle c + 1. At most one update (fill, TLBI, index or range
+// invalidation, touch) per cycle; the owner (the MMU top) is blocking and
+// sequences them.
+//
+// State is kept in flat vectors: Yosys 0.23 reads neither multi-dimensional
+// packed arrays nor unpacked arrays of structs in the forms used here.
+module tlb #(
+  parameter int unsigned               Ways     = 4,
+  parameter int unsigned               Sets     = 1,
+  parameter granule_cfg_pkg::repl_e    Repl     = granule_cfg_pkg::ReplLru,
+  parameter logic [15:0]               Seed     = 16'hACE1,
+  parameter logic [6:0]                Sizes    = 7'b1111111,
+  parameter bit                        SeqProbe = 1'b0,
+  parameter int unsigned               LuLat    = 1,
+  parameter int unsigned               AsidW    = 16,
+  localparam int unsigned              SetW     = Sets > 1 ? $clog2(Sets) : 1,
+  localparam int unsigned              WayW     = Ways > 1 ? $clog2(Ways) : 1,
+  localparam int unsigned              EW       = granule_pkg::TlbEntryW,
+  localparam int unsigned              VkW      = granule_pkg::VkeyW
+) (
+  input  logic                   clk_i,
+  input  logic                   rst_ni,
+
+  // Lookup (docs/uarch.md "Lookups").
+  input  logic                   lu_req_i,
+  input  logic [VkW-1:0]         lu_vkey_i,    // VA[55:12]
+  input  logic [15:0]            lu_asid_i,
+  output logic                   lu_busy_o,    // a lookup is in flight
+  output logic                   lu_valid_o,   // the answer, one cycle
+  output logic                   lu_hit_o,
+  output logic [SetW-1:0]        lu_set_o,
+  output logic [WayW-1:0]        lu_way_o,
+  output logic [2:0]             lu_probe_o,   // size position (sequential probe)
+  output granule_pkg::tlb_entry_t lu_entry_o,
+
+  // Replacement touch of a hit that answers.
+  input  logic                   touch_i,
+  input  logic [SetW-1:0]        touch_set_i,
+  input  logic [WayW-1:0]        touch_way_i,
+
+  // Fill (update_i): entry into its set; the chosen slot and the evicted
+  // entry come back in the same cycle.
+  input  logic                   update_i,
+  input  granule_pkg::tlb_entry_t update_entry_i,
+  output logic [SetW-1:0]        update_set_o,
+  output logic [WayW-1:0]        update_way_o,
+  output logic                   update_evict_o,
+  output granule_pkg::tlb_entry_t update_evicted_o,
+
+  // TLB maintenance (gr_tlb_invalidate): applied in the cycle presented.
+  input  logic                   flush_i,
+  input  granule_pkg::tlbi_op_e  flush_op_i,
+  input  logic [VkW-1:0]         flush_vkey_i,
+  input  logic [15:0]            flush_asid_i,
+
+  // Invalidate one slot (dirty miss, gr_tlb_invalidate_at).
+  input  logic                   inv_i,
+  input  logic [SetW-1:0]        inv_set_i,
+  input  logic [WayW-1:0]        inv_way_i,
+
+  // Inclusive-L2 back-invalidation (gr_tlb_invalidate_within): entries
+  // starting inside [vkey, vkey + size) with the same global/ASID tag.
+  input  logic                   bi_i,
+  input  logic [VkW-1:0]         bi_vkey_i,
+  input  granule_pkg::psize_e    bi_psize_i,
+  input  logic                   bi_global_i,
+  input  logic [15:0]            bi_asid_i,
+
+  // Read port for testbenches and co-simulation dumps.
+  input  logic [SetW-1:0]        dbg_set_i,
+  input  logic [WayW-1:0]        dbg_way_i,
+  output logic                   dbg_valid_o,
+  output granule_pkg::tlb_entry_t dbg_entry_o
+);
+
+  localparam int unsigned N = Sets * Ways;
+
+  // ---- Static facts about the configured sizes ---------------------------
+  // Position of each size in the configured list (0 = smallest), and the
+  // number of configured sizes minus one (the miss's probe count).
+  logic [20:0] size_pos;  // 3 bits per psize_e
+  logic [2:0]  size_last;
+  always_comb begin : p_size_pos
+    logic [2:0] cnt;
+    cnt = '0;
+    size_pos = '0;
+    for (int p = 0; p < 7; p++) begin
+      size_pos[p*3 +: 3] = cnt;
+      cnt = cnt + {2'b0, Sizes[p]};
+    end
+    size_last = cnt - 3'd1;
+  end
+
+  // ---- State -------------------------------------------------------------
+  logic [N-1:0]    valid_q, valid_d;
+  logic [N*EW-1:0] ent_q, ent_d;
+
+  // ---- Per-entry compares ------------------------------------------------
+  logic [N-1:0]   lu_match, flush_kill, bi_kill, dup_fill;
+  logic [N*3-1:0] ent_psize;
+  for (genvar i = 0; i < N; i++) begin : g_cmp
+    // Fields of entry i (slices: Yosys 0.23 cannot select members of a
+    // struct declared inside a generate block).
+    logic [VkW-1:0]       e_vkey;
+    logic [2:0]           e_psize;
+    logic                 e_global;
+    logic [AsidW-1:0]     e_asid;
+    logic                 asid_lu, asid_flush, tag_lu, tag_flush;
+    logic [VkW:0]         bi_end;
+    assign e_vkey   = ent_q[i*EW + granule_pkg::EntVkeyLsb +: VkW];
+    assign e_psize  = ent_q[i*EW + granule_pkg::EntPsizeLsb +: 3];
+    assign e_global = ent_q[i*EW + granule_pkg::EntGlobalBit];
+    assign e_asid   = ent_q[i*EW + granule_pkg::EntAsidLsb +: AsidW];
+    assign ent_psize[i*3 +: 3] = e_psize;
+
+    assign tag_lu      = granule_pkg::vkey_at(lu_vkey_i, e_psize) == e_vkey;
+    assign asid_lu     = e_global || (e_asid == lu_asid_i[AsidW-1:0]);
+    assign lu_match[i] = valid_q[i] && tag_lu && asid_lu;
+
+    // TLBI: by VA at the entry's own size (every size covering the VA);
+    // ASIDE1 leaves global entries alone.
+    assign tag_flush  = granule_pkg::vkey_at(flush_vkey_i, e_psize) == e_vkey;
+    assign asid_flush = e_asid == flush_asid_i[AsidW-1:0];
+    always_comb begin
+      if (granule_pkg::tlbi_by_va(flush_op_i)) begin
+        flush_kill[i] = tag_flush &&
+                        (!granule_pkg::tlbi_by_asid(flush_op_i) || e_global || asid_flush);
+      end else if (granule_pkg::tlbi_by_asid(flush_op_i)) begin
+        flush_kill[i] = !e_global && asid_flush;
+      end else begin
+        flush_kill[i] = 1'b1;
+      end
+    end
+
+    assign bi_end     = {1'b0, bi_vkey_i} +
+                        ((VkW + 1)'(1) << (granule_pkg::psize_shift(bi_psize_i) - 5'd12));
+    assign bi_kill[i] = e_vkey >= bi_vkey_i && {1'b0, e_vkey} < bi_end &&
+                        e_global == bi_global_i &&
+                        (bi_global_i || e_asid == bi_asid_i[AsidW-1:0]);
+
+    // Exact tag equality with the entry being filled (assertion only).
+    assign dup_fill[i] = valid_q[i] && e_vkey == update_entry_i.vkey &&
+                         e_psize == update_entry_i.psize &&
+                         e_global == update_entry_i.global &&
+                         (e_global || e_asid == update_entry_i.asid[AsidW-1:0]);
+  end
+
+  // ---- Lookup: smallest size, then lowest index ----------------------------
+  logic            hit;
+  logic [SetW-1:0] hit_set;
+  logic [WayW-1:0] hit_way;
+  logic [2:0]      hit_psize;
+  always_comb begin
+    hit       = 1'b0;
+    hit_set   = '0;
+    hit_way   = '0;
+    hit_psize = '0;
+    for (int i = 0; i < N; i++) begin
+      if (lu_match[i] && (!hit || ent_psize[i*3 +: 3] < hit_psize)) begin
+        hit       = 1'b1;
+        hit_set   = SetW'(i / Ways);
+        hit_way   = WayW'(i % Ways);
+        hit_psize = ent_psize[i*3 +: 3];
+      end
+    end
+  end
+
+  // The answer is registered in the lookup cycle and released after the
+  // lookup latency (plus one cycle per size probed before the hit's, or
+  // all of them on a miss, with SeqProbe).
+  logic                    pend_q, pend_d;
+  logic [7:0]              wait_q, wait_d;
+  logic                    rhit_q, rhit_d;
+  logic [SetW-1:0]         rset_q, rset_d;
+  logic [WayW-1:0]         rway_q, rway_d;
+  logic [2:0]              rprobe_q, rprobe_d;
+  granule_pkg::tlb_entry_t rent_q, rent_d;
+  logic [2:0]              probe;
+
+  assign probe = hit ? size_pos[32'(hit_psize) * 3 +: 3] : size_last;
+
+  always_comb begin
+    pend_d   = pend_q;
+    wait_d   = wait_q;
+    rhit_d   = rhit_q;
+    rset_d   = rset_q;
+    rway_d   = rway_q;
+    rprobe_d = rprobe_q;
+    rent_d   = rent_q;
+    if (lu_req_i) begin
+      pend_d   = 1'b1;
+      wait_d   = 8'(LuLat - 1) + (SeqProbe ? {5'b0, probe} : 8'd0);
+      rhit_d   = hit;
+      rset_d   = hit_set;
+      rway_d   = hit_way;
+      rprobe_d = probe;
+      rent_d   = hit ? ent_q[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW] : '0;
+    end else if (pend_q) begin
+      if (wait_q == '0) begin
+        pend_d = 1'b0;
+      end else begin
+        wait_d = wait_q - 8'd1;
+      end
+    end
+  end
+
+  assign lu_busy_o  = pend_q;
+  assign lu_valid_o = pend_q && wait_q == '0;
+  assign lu_hit_o   = rhit_q;
+  assign lu_set_o   = rset_q;
+  assign lu_way_o   = rway_q;
+  assign lu_probe_o = rprobe_q;
+  assign lu_entry_o = rent_q;
+
+  // ---- Fill ------------------------------------------------------------------
+  logic [SetW-1:0] fill_set;
+  logic [WayW-1:0] fill_way, free_way, victim;
+  logic            free_found;
+  logic [4:0]      fill_shift;
+
+  assign fill_shift = granule_pkg::psize_shift(update_entry_i.psize);
+  // Set index: the entry's own size picks the VA bits.
+  assign fill_set = Sets > 1 ? SetW'(update_entry_i.vkey >> (fill_shift - 5'd12)) : '0;
+
+  always_comb begin
+    free_found = 1'b0;
+    free_way   = '0;
+    for (int w = Ways - 1; w >= 0; w--) begin
+      if (!valid_q[32'(fill_set) * Ways + w]) begin
+        free_found = 1'b1;
+        free_way   = WayW'(w);
+      end
+    end
+  end
+
+  assign fill_way         = free_found ? free_way : victim;
+  assign update_set_o     = fill_set;
+  assign update_way_o     = fill_way;
+  assign update_evict_o   = update_i && !free_found;
+  assign update_evicted_o = ent_q[(32'(fill_set) * Ways + 32'(fill_way)) * EW +: EW];
+
+  repl #(
+    .Policy (Repl),
+    .Sets   (Sets),
+    .Ways   (Ways),
+    .Seed   (Seed)
+  ) u_repl (
+    .clk_i,
+    .rst_ni,
+    .touch_i     (touch_i || update_i),
+    .touch_set_i (update_i ? fill_set : touch_set_i),
+    .touch_way_i (update_i ? fill_way : touch_way_i),
+    .alloc_i     (update_i && !free_found),
+    .alloc_set_i (fill_set),
+    .victim_o    (victim)
+  );
+
+  // ---- Next state ------------------------------------------------------------
+  for (genvar i = 0; i < N; i++) begin : g_ent
+    localparam int unsigned ESet = i / Ways;
+    localparam int unsigned EWay = i % Ways;
+    logic we;
+    assign we = update_i && 32'(fill_set) == ESet && 32'(fill_way) == EWay;
+    always_comb begin
+      valid_d[i] = valid_q[i];
+      if (we) begin
+        valid_d[i] = 1'b1;
+      end else if ((flush_i && flush_kill[i]) || (bi_i && bi_kill[i]) ||
+                   (inv_i && 32'(inv_set_i) == ESet && 32'(inv_way_i) == EWay)) begin
+        valid_d[i] = 1'b0;
+      end
+    end
+    assign ent_d[i*EW +: EW] = we ? update_entry_i : ent_q[i*EW +: EW];
+
+    // One register per entry (a single reset of the whole array would be a
+    // replication of Sets * Ways * EW bits).
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        ent_q[i*EW +: EW] <= '0;
+      end else begin
+        ent_q[i*EW +: EW] <= ent_d[i*EW +: EW];
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      valid_q  <= '0;
+      pend_q   <= 1'b0;
+      wait_q   <= '0;
+      rhit_q   <= 1'b0;
+      rset_q   <= '0;
+      rway_q   <= '0;
+      rprobe_q <= '0;
+      rent_q   <= '0;
+    end else begin
+      valid_q  <= valid_d;
+      pend_q   <= pend_d;
+      wait_q   <= wait_d;
+      rhit_q   <= rhit_d;
+      rset_q   <= rset_d;
+      rway_q   <= rway_d;
+      rprobe_q <= rprobe_d;
+      rent_q   <= rent_d;
+    end
+  end
+
+  assign dbg_valid_o = valid_q[32'(dbg_set_i) * Ways + 32'(dbg_way_i)];
+  assign dbg_entry_o = ent_q[(32'(dbg_set_i) * Ways + 32'(dbg_way_i)) * EW +: EW];
+
+`ifndef SYNTHESIS
+  // At most one match per size among global entries and one among non-
+  // global ones: guaranteed while fills follow misses (AssertFillNoDup).
+  // Counted per (size, global) class, linear in the entries.
+  logic lu_dup;
+  always_comb begin : p_lu_dup
+    logic [13:0] seen;
+    logic [3:0]  c;
+    seen   = '0;
+    lu_dup = 1'b0;
+    for (int i = 0; i < N; i++) begin
+      c = {ent_psize[i*3 +: 3], ent_q[i*EW + granule_pkg::EntGlobalBit]};
+      if (lu_match[i]) begin
+        lu_dup  = lu_dup || seen[c];
+        seen[c] = 1'b1;
+      end
+    end
+  end
+  AssertLookupNoDupMatch: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    lu_req_i |-> !lu_dup);
+  // A fill never duplicates the exact tag of a valid entry (fills follow
+  // misses; a dirty miss invalidates before its refill).
+  AssertFillNoDup: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    update_i |-> dup_fill == '0);
+  AssertFillSizeHeld: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    update_i |-> Sizes[update_entry_i.psize]);
+  // The owner is blocking: one lookup in flight.
+  AssertLookupIdle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    lu_req_i |-> !lu_busy_o);
+  // One update per cycle.
+  AssertOneUpdate: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    $onehot0({update_i, flush_i, inv_i, bi_i, touch_i}));
+  AssertInvSlotInRange: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    inv_i |-> 32'(inv_way_i) < Ways);
+  AssertTouchValid: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    touch_i |-> valid_q[32'(touch_set_i) * Ways + 32'(touch_way_i)]);
+`endif
+
+endmodule
