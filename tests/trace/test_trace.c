@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <lzma.h>
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "granule/trace.h"
 
@@ -533,6 +534,82 @@ static void test_trace_native_layout(void **state)
     free(v);
 }
 
+/* Records encoded by hand from docs/trace-format.md ("Record encoding"),
+ * wrapped in a file built by hand, decode to what the document says. */
+static void test_trace_native_encoding_by_hand(void **state)
+{
+    (void)state;
+    static const uint8_t payload[] = {
+        /* fetch: tag 0x0e = kind 2 | SIZE | CTX; size 4; EL 1; task 7; va 0x400000 */
+        0x0e, 0x04, 0x01, 0x07, 0x80, 0x80, 0x80, 0x04,
+        /* read: tag 0x04 = kind 0 | SIZE; size 8; va delta +0x7fff0000 */
+        0x04, 0x08, 0x80, 0x80, 0xf8, 0xff, 0x0f,
+        /* write: tag 0x31 = kind 1 | PAC | PC; key 3 (DA); modifier 0x1234;
+         * va delta +8 (data class); pc delta +0x400004 */
+        0x31, 0x03, 0xb4, 0x24, 0x10, 0x88, 0x80, 0x80, 0x04,
+        /* mmap event: tag 0x94; EL 0; task 0; va 0x5000000; 2 args 4096, 3 */
+        0x94, 0x00, 0x00, 0x80, 0x80, 0x80, 0x28, 0x02, 0x80, 0x20, 0x03};
+    uint8_t f[512];
+    memset(f, 0, sizeof f);
+    memcpy(f, "GRTRACE\x1a", 8);
+    f[8] = 1;                 /* version 1.0 */
+    f[12] = 36;               /* header length, no metadata */
+    f[17] = 0x40;             /* page size 0x4000 */
+    f[20] = 6;                /* source: synthetic */
+    uint64_t h = XXH64(f, 28, 0);
+    for (int i = 0; i < 8; i++)
+        f[28 + i] = (uint8_t)(h >> 8 * i);
+    uint8_t *c = f + 36;
+    size_t cl = ZSTD_compress(c + 32, 256, payload, sizeof payload, 1);
+    assert_false(ZSTD_isError(cl));
+    memcpy(c, "GRCK", 4);
+    c[4] = (uint8_t)cl;
+    c[8] = sizeof payload;
+    c[12] = 4;
+    XXH64_state_t *hs = XXH64_createState();
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, c, 24);
+    XXH64_update(hs, c + 32, cl);
+    h = XXH64_digest(hs);
+    XXH64_freeState(hs);
+    for (int i = 0; i < 8; i++)
+        c[24 + i] = (uint8_t)(h >> 8 * i);
+    uint8_t *ix = c + 32 + cl;
+    memcpy(ix, "GRIX", 4);
+    ix[4] = 1;
+    ix[8] = 4;
+    ix[16] = 36;
+    h = XXH64(ix, 32, 0);
+    for (int i = 0; i < 8; i++)
+        ix[32 + i] = (uint8_t)(h >> 8 * i);
+    size_t ioff = (size_t)(ix - f);
+    ix[40] = (uint8_t)ioff;
+    ix[41] = (uint8_t)(ioff >> 8);
+    memcpy(ix + 48, "GRTREND\n", 8);
+    size_t len = ioff + 56;
+
+    gr_trace_rec r[8];
+    gr_trace_status st;
+    gr_trace_reader *rd;
+    size_t n = read_all_mem(f, len, GR_TRACE_FMT_AUTO, r, 8, &st, &rd);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(n, 4);
+    assert_int_equal(gr_trace_reader_header(rd)->page_size, 0x4000);
+    assert_int_equal(gr_trace_reader_header(rd)->source, GR_TRACE_FMT_SYNTHETIC);
+    gr_trace_reader_close(rd);
+    gr_trace_rec w[4] = {acc(GR_TREC_FETCH, 0x400000, 4), acc(GR_TREC_READ, 0x7fff0000, 8),
+                         acc(GR_TREC_WRITE, 0x7fff0008, 8), ev(GR_TREC_MMAP, 0x5000000, 4096, 3)};
+    for (int i = 0; i < 3; i++) {
+        w[i].el = 1;
+        w[i].task = 7;
+    }
+    w[2].pac_key = GR_TRACE_PAC_DA;
+    w[2].modifier = 0x1234;
+    w[2].pc = 0x400004;
+    for (int i = 0; i < 4; i++)
+        assert_rec_eq(&r[i], &w[i]);
+}
+
 static void test_trace_native_corrupt(void **state)
 {
     (void)state;
@@ -866,6 +943,7 @@ int main(void)
         cmocka_unit_test(test_trace_champsim),
         cmocka_unit_test(test_trace_native_roundtrip),
         cmocka_unit_test(test_trace_native_layout),
+        cmocka_unit_test(test_trace_native_encoding_by_hand),
         cmocka_unit_test(test_trace_native_corrupt),
         cmocka_unit_test(test_trace_native_truncated),
         cmocka_unit_test(test_trace_native_seek),

@@ -76,20 +76,23 @@ static size_t src_raw(gr_src *s, uint8_t *dst, size_t n)
     return got;
 }
 
-gr_trace_status gr_src_open(gr_src *s, FILE *f, bool own)
+gr_trace_status gr_src_open(gr_src *s, FILE *f, bool own, size_t size_hint)
 {
     memset(s, 0, sizeof *s);
     s->f = f;
     s->own = own;
     s->seekable = fseeko(f, 0, SEEK_CUR) == 0;
-    s->buf = calloc(1, SRC_CAP + SRC_SLACK);
+    /* A small input known in advance (memory) needs no more buffer than
+     * itself: that keeps opening cheap for many small inputs (fuzzing). */
+    s->cap = size_hint && size_hint < SRC_CAP ? size_hint + 1 : SRC_CAP;
+    s->buf = calloc(1, s->cap + SRC_SLACK);
     if (!s->buf)
         return GR_TRACE_ENOMEM;
     /* The first bytes tell a compressed stream from plain data. */
-    s->len = src_raw(s, s->buf, SRC_CAP);
+    s->len = src_raw(s, s->buf, s->cap);
     if (s->err)
         return s->err;
-    if (s->len < SRC_CAP)
+    if (s->len < s->cap)
         s->eof = true;
     static const uint8_t xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
     static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
@@ -99,7 +102,9 @@ gr_trace_status gr_src_open(gr_src *s, FILE *f, bool own)
         return GR_TRACE_OK;
     s->in = s->buf;
     s->in_len = s->len;
+    s->in_cap = s->cap;
     s->in_eof = s->eof;
+    s->cap = SRC_CAP;
     s->buf = calloc(1, SRC_CAP + SRC_SLACK);
     if (!s->buf)
         return GR_TRACE_ENOMEM;
@@ -139,9 +144,9 @@ static bool src_fill_in(gr_src *s)
 {
     if (s->in_pos < s->in_len || s->in_eof)
         return s->in_pos < s->in_len;
-    s->in_len = src_raw(s, s->in, SRC_CAP);
+    s->in_len = src_raw(s, s->in, s->in_cap);
     s->in_pos = 0;
-    if (s->in_len < SRC_CAP)
+    if (s->in_len < s->in_cap)
         s->in_eof = true;
     return s->in_len > 0;
 }
@@ -155,9 +160,9 @@ size_t gr_src_refill(gr_src *s)
         s->pos = 0;
     }
     size_t before = s->len;
-    while (!s->eof && !s->err && s->len == before && s->len < SRC_CAP) {
+    while (!s->eof && !s->err && s->len == before && s->len < s->cap) {
         if (s->codec == SRC_PLAIN) {
-            size_t got = src_raw(s, s->buf + s->len, SRC_CAP - s->len);
+            size_t got = src_raw(s, s->buf + s->len, s->cap - s->len);
             s->len += got;
             if (got == 0)
                 s->eof = true;
@@ -166,10 +171,10 @@ size_t gr_src_refill(gr_src *s)
             s->xz.next_in = s->in + s->in_pos;
             s->xz.avail_in = s->in_len - s->in_pos;
             s->xz.next_out = s->buf + s->len;
-            s->xz.avail_out = SRC_CAP - s->len;
+            s->xz.avail_out = s->cap - s->len;
             lzma_ret ret = lzma_code(&s->xz, s->in_eof ? LZMA_FINISH : LZMA_RUN);
             s->in_pos = s->in_len - s->xz.avail_in;
-            s->len = SRC_CAP - s->xz.avail_out;
+            s->len = s->cap - s->xz.avail_out;
             if (ret == LZMA_STREAM_END) {
                 s->eof = true;
             } else if (ret == LZMA_BUF_ERROR && s->len == before) {
@@ -184,7 +189,7 @@ size_t gr_src_refill(gr_src *s)
             if (!have && s->in_eof) {
                 /* The input is used up; zstd may still hold output. */
                 ZSTD_inBuffer zin = {s->in, 0, 0};
-                ZSTD_outBuffer zout = {s->buf, SRC_CAP, s->len};
+                ZSTD_outBuffer zout = {s->buf, s->cap, s->len};
                 size_t ret = ZSTD_decompressStream(s->zd, &zout, &zin);
                 s->len = zout.pos;
                 if (ZSTD_isError(ret)) {
@@ -200,7 +205,7 @@ size_t gr_src_refill(gr_src *s)
                 continue;
             }
             ZSTD_inBuffer zin = {s->in, s->in_len, s->in_pos};
-            ZSTD_outBuffer zout = {s->buf, SRC_CAP, s->len};
+            ZSTD_outBuffer zout = {s->buf, s->cap, s->len};
             size_t ret = ZSTD_decompressStream(s->zd, &zout, &zin);
             s->in_pos = zin.pos;
             s->len = zout.pos;
@@ -222,7 +227,7 @@ size_t gr_src_read(gr_src *s, void *dst, size_t n)
     while (done < n) {
         if (s->pos == s->len) {
             /* Large plain reads bypass the buffer. */
-            if (s->codec == SRC_PLAIN && n - done >= SRC_CAP / 2 && !s->eof && !s->err) {
+            if (s->codec == SRC_PLAIN && n - done >= s->cap / 2 && !s->eof && !s->err) {
                 s->base += s->len;
                 s->pos = s->len = 0;
                 size_t want = n - done;
@@ -329,9 +334,9 @@ static int detect(const uint8_t *p, size_t n, const char *name)
 }
 
 static gr_trace_status reader_start(gr_trace_reader **out, gr_trace_reader *r, FILE *f,
-                                    bool own, int fmt, char *err, size_t errlen)
+                                    bool own, size_t hint, int fmt, char *err, size_t errlen)
 {
-    gr_trace_status st = gr_src_open(&r->src, f, own);
+    gr_trace_status st = gr_src_open(&r->src, f, own, hint);
     if (st == GR_TRACE_OK && fmt == GR_TRACE_FMT_AUTO) {
         fmt = detect(r->src.buf, r->src.len, r->name);
         if (fmt < 0) {
@@ -411,7 +416,7 @@ gr_trace_status gr_trace_reader_open(gr_trace_reader **out, const char *path, in
             fclose(f);
         return GR_TRACE_ENOMEM;
     }
-    return reader_start(out, r, f, !std, fmt, err, errlen);
+    return reader_start(out, r, f, !std, 0, fmt, err, errlen);
 }
 
 gr_trace_status gr_trace_reader_open_mem(gr_trace_reader **out, const void *buf, size_t len,
@@ -433,7 +438,7 @@ gr_trace_status gr_trace_reader_open_mem(gr_trace_reader **out, const void *buf,
         fclose(f);
         return GR_TRACE_ENOMEM;
     }
-    return reader_start(out, r, f, true, fmt, err, errlen);
+    return reader_start(out, r, f, true, len, fmt, err, errlen);
 }
 
 gr_trace_status gr_trace_reader_next(gr_trace_reader *r, gr_trace_rec *rec)

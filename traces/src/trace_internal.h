@@ -27,7 +27,8 @@ typedef struct gr_src {
     ZSTD_DStream *zd;
     size_t zd_last;   /* last ZSTD_decompressStream result: 0 = frame complete */
     uint8_t *in;      /* compressed input (codec != PLAIN) */
-    size_t in_pos, in_len;
+    size_t in_pos, in_len, in_cap;
+    size_t cap;       /* size of buf (SRC_CAP, or less for a small memory input) */
     bool in_eof;
     uint8_t *buf;     /* decompressed bytes; buf[pos..len) not consumed yet */
     size_t pos, len;
@@ -37,7 +38,8 @@ typedef struct gr_src {
     char msg[160];
 } gr_src;
 
-gr_trace_status gr_src_open(gr_src *s, FILE *f, bool own);
+/* size_hint: the input's length when known (memory), else 0. */
+gr_trace_status gr_src_open(gr_src *s, FILE *f, bool own, size_t size_hint);
 void gr_src_close(gr_src *s);
 /* Moves buf[pos..len) to the front and reads more. @return bytes added. */
 size_t gr_src_refill(gr_src *s);

@@ -96,9 +96,9 @@ static bool need_lines(gr_trace_reader *r, tstate *t)
             r->st = GR_TRACE_END;
             return false;
         }
-        if (s->len - s->pos >= SRC_CAP) {
+        if (s->len - s->pos >= s->cap) {
             gr_trace_fail(r, GR_TRACE_EFORMAT, gr_src_offset(s), r->line + 1,
-                          "line longer than %u bytes", SRC_CAP);
+                          "line longer than %zu bytes", s->cap);
             return false;
         }
         gr_src_refill(s);
