@@ -89,17 +89,9 @@ int gr_memargs_add_image(gr_memargs *m, const char *arg)
         free(buf);
         return -1;
     }
-    range r = {NULL, pa, 0};
-    size_t flen = strlen(buf);
-    free(buf);
-    char *name = malloc(flen + 1);
-    if (!name)
-        return -1;
-    memcpy(name, arg, flen);
-    name[flen] = '\0';
-    r.file = name;
-    if (push(&m->img, &m->nimg, r) != 0) {
-        free(name);
+    /* split_num() cut buf at the '@': buf is now the file name. */
+    if (push(&m->img, &m->nimg, (range){buf, pa, 0}) != 0) {
+        free(buf);
         return -1;
     }
     return 0;
