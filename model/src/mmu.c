@@ -83,6 +83,7 @@ struct gr_mmu {
     } obs[2];
     uint32_t epoch;      /* bumped by register writes: cached permissions */
     uint64_t free_at;    /* first cycle a request can be accepted */
+    uint64_t next_t;     /* GR_MMU_T_NEXT: the cycle after the last acceptance */
     uint64_t last_valid; /* latest response-valid cycle so far */
     gr_stats st;
     gr_xlat x;           /* last walk */
@@ -387,7 +388,7 @@ static void count_fault(gr_mmu *m, const gr_fault *f, bool retry)
 /* ---- the hit path ---- */
 
 /* Kept out of line so the hit path stays a small leaf function. */
-static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
+static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t t, uint64_t a, gr_mmu_resp *out)
     __attribute__((noinline));
 
 static inline uint32_t slot_of(uint64_t vp)
@@ -395,48 +396,132 @@ static inline uint32_t slot_of(uint64_t vp)
     return (uint32_t)((vp ^ (vp >> 9) ^ (vp >> 18)) & (FILTER_SLOTS - 1));
 }
 
+/* The hit path, shared by both entry points: *free_at and *last are the
+ * MMU's free_at and last_valid and clk[side] the L1s' LRU clocks, held in
+ * the caller's locals (registers in gr_mmu_translate_n()'s loop, so no
+ * store-to-load chain through memory links consecutive hits). Everything is read before the first store
+ * (the stores through out and the touch pointer could alias anything), so
+ * the compiler needs no reloads. out NULL: no response is stored.
+ * @return false if rq needs slow(); then nothing has been written. */
+static inline bool hit(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out,
+                       uint64_t *free_at, uint64_t *last, uint64_t clk[2])
+{
+    const uint64_t va = rq->r.va;
+    const unsigned acc = rq->r.acc, el = rq->r.el;
+    if (__builtin_expect(rq->pac | rq->retry, 0))
+        return false;
+    const unsigned side = acc != GR_ACC_EXEC;
+    const uint64_t vp = va >> 12;
+    fslot *s = &m->filter[side][slot_of(vp)];
+    if (s->vpage != vp || !((s->perm >> perm_bit((gr_acc)acc, el)) & 1))
+        return false;
+    uint64_t *touch = s->touch;
+    const uint64_t pa = s->oa_base | (va & s->off_mask);
+    const uint64_t tail = s->tail[!side];
+    const uint64_t v = a + m->cfg.lat.l1_hit;
+    if (__builtin_expect(s->lru, 1)) {
+        /* Selects rather than indexes, so the clocks stay in registers. */
+        const uint64_t c0 = clk[0], c1 = clk[1];
+        const uint64_t c = (side ? c1 : c0) + 1;
+        clk[0] = side ? c0 : c;
+        clk[1] = side ? c : c1;
+        *touch = c;
+    } else {
+        const uint64_t t_and = s->t_and, t_or = s->t_or;
+        *touch = (*touch & t_and) | t_or;
+    }
+    s->hits[acc]++;
+    if (out) {
+        out->t_accept = a;
+        out->t_valid = v;
+        out->pa = pa;
+        out->fault = ok_fault[acc];
+        memcpy(&out->page_shift, &tail, 8);
+    }
+    *free_at = a + 1;
+    if (v > *last)
+        *last = v;
+    return true;
+}
+
+/* The cycle rq is presented (GR_MMU_T_NEXT: the cycle after the previous
+ * request was accepted). */
+static inline uint64_t present(const gr_mmu_req *rq, uint64_t next)
+{
+    return rq->t == GR_MMU_T_NEXT ? next : rq->t;
+}
+
 void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out)
 {
-    /* Everything is read into locals before the first store (the stores
-     * through out and the touch pointer could alias anything), so the
-     * compiler needs no reloads on the hit path. */
-    const uint64_t t = rq->t, va = rq->r.va, free_at = m->free_at;
-    const unsigned acc = rq->r.acc, el = rq->r.el;
+    const uint64_t t = present(rq, m->next_t), free_at = m->free_at;
     const uint64_t a = t > free_at ? t : free_at;
-    if (__builtin_expect(!(rq->pac | rq->retry), 1)) {
-        const unsigned side = acc != GR_ACC_EXEC;
-        const uint64_t vp = va >> 12;
-        fslot *s = &m->filter[side][slot_of(vp)];
-        if (s->vpage == vp && ((s->perm >> perm_bit((gr_acc)acc, el)) & 1)) {
-            uint64_t *touch = s->touch;
-            const uint64_t pa = s->oa_base | (va & s->off_mask);
-            const uint64_t tail = s->tail[!side];
-            const uint64_t v = a + m->cfg.lat.l1_hit;
-            const uint64_t last = m->last_valid;
-            if (__builtin_expect(s->lru, 1)) {
-                uint64_t *clk = m->clock[side];
-                const uint64_t c = *clk + 1;
-                *clk = c;
-                *touch = c;
-            } else {
-                const uint64_t t_and = s->t_and, t_or = s->t_or;
-                *touch = (*touch & t_and) | t_or;
-            }
-            s->hits[acc]++;
-            out->t_accept = a;
-            out->t_valid = v;
-            out->pa = pa;
-            out->fault = ok_fault[acc];
-            memcpy(&out->page_shift, &tail, 8);
-            if (__builtin_expect(a != t, 0))
-                m->st.stall_cycles += a - t;
-            m->free_at = a + 1;
-            if (v > last)
-                m->last_valid = v;
-            return;
+    m->next_t = a + 1;
+    uint64_t clk[2] = {*m->clock[0], *m->clock[1]};
+    if (__builtin_expect(hit(m, rq, a, out, &m->free_at, &m->last_valid, clk), 1)) {
+        *m->clock[0] = clk[0];
+        *m->clock[1] = clk[1];
+        if (__builtin_expect(a != t, 0))
+            m->st.stall_cycles += a - t;
+        return;
+    }
+    slow(m, rq, t, a, out);
+}
+
+/* gr_mmu_translate_n() (keep: every response into out[i]) and gr_mmu_run()
+ * (only a faulting response, into *out). keep is a constant in each
+ * caller, so the hit loop of gr_mmu_run() stores no response at all. */
+static inline size_t translate_n(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *out,
+                                 bool keep)
+{
+    /* The MMU's timing state lives in locals across hits and goes back to
+     * *m around every slow() call and on return. */
+    uint64_t free_at = m->free_at, last = m->last_valid, next = m->next_t, stall = 0;
+    uint64_t clk[2] = {*m->clock[0], *m->clock[1]};
+    gr_mmu_resp scratch;
+    size_t i = 0;
+    while (i < n) {
+        gr_mmu_resp *o = keep ? &out[i] : &scratch;
+        const uint64_t t = present(&rq[i], next);
+        const uint64_t a = t > free_at ? t : free_at;
+        next = a + 1;
+        if (__builtin_expect(hit(m, &rq[i], a, keep ? o : NULL, &free_at, &last, clk), 1)) {
+            stall += a - t;
+            i++;
+            continue;
+        }
+        m->free_at = free_at;
+        m->last_valid = last;
+        *m->clock[0] = clk[0];
+        *m->clock[1] = clk[1];
+        slow(m, &rq[i], t, a, o);
+        free_at = m->free_at;
+        last = m->last_valid;
+        clk[0] = *m->clock[0];
+        clk[1] = *m->clock[1];
+        i++;
+        if (o->fault.type != GR_FAULT_NONE) {
+            if (!keep)
+                *out = *o;
+            break;
         }
     }
-    slow(m, rq, a, out);
+    m->free_at = free_at;
+    m->last_valid = last;
+    *m->clock[0] = clk[0];
+    *m->clock[1] = clk[1];
+    m->next_t = next;
+    m->st.stall_cycles += stall;
+    return i;
+}
+
+size_t gr_mmu_translate_n(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *out)
+{
+    return translate_n(m, rq, n, out, true);
+}
+
+size_t gr_mmu_run(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *fault)
+{
+    return translate_n(m, rq, n, fault, false);
 }
 
 /* ---- the rest: L1 lookup, L2, walk caches, walker ---- */
@@ -534,7 +619,7 @@ static void respond_entry(gr_mmu *m, const gr_req *r, const gr_tlb_entry *e, gr_
     (void)m;
 }
 
-static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
+static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t t, uint64_t a, gr_mmu_resp *out)
 {
     gr_req rr = rq->r; /* the VA becomes the authenticated pointer */
     const gr_req *r = &rr;
@@ -558,7 +643,7 @@ static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out)
     } else {
         m->st.accesses[r->acc]++;
         as->accesses++;
-        m->st.stall_cycles += a - rq->t;
+        m->st.stall_cycles += a - t;
     }
 
     uint64_t tv; /* response-valid cycle */

@@ -164,6 +164,84 @@ static void test_mmu_paths_and_cycles(void **state)
     fx_free(f);
 }
 
+/* The batch entry points with back-to-back requests (GR_MMU_T_NEXT: each
+ * presented the cycle after the previous acceptance), timelines from
+ * docs/uarch.md as in test_mmu_paths_and_cycles ("R after a miss is V"):
+ *   0 PG0 read   t=0  A=1  (registers took cycle 0)  walk, 4 reads  V=22
+ *   1 PG0 read   t=2  A=22 L1 hit                                 V=23
+ *   2 PG1 write  t=23 A=23 walk, walk-cache hit, 1 read           V=32
+ *   3 PG0 fetch  t=24 A=32 L1 I miss, L2 hit                      V=35
+ *   4 PG1 read   t=33 A=35 L1 hit                                 V=36
+ *   5 PG9 read   t=36 A=36 walk, 1 read, translation fault L3     V=45
+ *   6 PG0 read   not translated: the batch stops after the fault
+ * Stall cycles (A - t): 1 + 20 + 0 + 8 + 2 + 0 = 31. */
+static void batch_reqs(gr_mmu_req q[7])
+{
+    static const struct {
+        int page;
+        gr_acc acc;
+    } s[7] = {{0, GR_ACC_READ}, {0, GR_ACC_READ},  {1, GR_ACC_WRITE}, {0, GR_ACC_EXEC},
+              {1, GR_ACC_READ}, {9, GR_ACC_READ}, {0, GR_ACC_READ}};
+    for (int i = 0; i < 7; i++)
+        q[i] = (gr_mmu_req){.r = {PG(s[i].page) + (i == 1 ? 8 : 0), s[i].acc, 1},
+                            .t = GR_MMU_T_NEXT};
+}
+
+static void batch_check_stats(gr_mmu *m)
+{
+    const gr_stats *s = gr_mmu_stats(m);
+    assert_int_equal(s->walks, 3);
+    assert_int_equal(gr_stats_tlb_hits(&s->l1d), 2);
+    assert_int_equal(gr_stats_tlb_hits(&s->l2), 1);
+    assert_int_equal(s->stall_cycles, 31);
+    assert_int_equal(s->faults[GR_FAULT_TRANSLATION][3], 1);
+    assert_int_equal(gr_stats_total_accesses(s), 6);
+}
+
+static void test_mmu_batch_back_to_back(void **state)
+{
+    (void)state;
+    static const uint64_t acc[6] = {1, 22, 23, 32, 35, 36}, val[6] = {22, 23, 32, 35, 36, 45};
+    static const int path[6] = {GR_MMU_PATH_WALK, GR_MMU_PATH_L1, GR_MMU_PATH_WALK,
+                                GR_MMU_PATH_L2,   GR_MMU_PATH_L1, GR_MMU_PATH_WALK};
+    gr_mmu_req q[7];
+    batch_reqs(q);
+
+    fx *f = fx_new(CFG, 0);
+    for (int i = 0; i < 8; i++)
+        map(f, i, RW_EL1);
+    gr_mmu_resp o[7];
+    assert_int_equal(gr_mmu_translate_n(f->m, q, 7, o), 6);
+    for (int i = 0; i < 6; i++) {
+        expect(o[i], acc[i], val[i], path[i]);
+        assert_int_equal(o[i].fault.type, i == 5 ? GR_FAULT_TRANSLATION : GR_FAULT_NONE);
+    }
+    assert_int_equal(o[1].pa, PA(0) + 8);
+    assert_int_equal(o[4].pa, PA(1));
+    assert_int_equal(o[5].fault.level, 3);
+    batch_check_stats(f->m);
+    /* the request after the fault continues back to back: t = 37 */
+    assert_int_equal(gr_mmu_translate_n(f->m, &q[6], 1, o), 1);
+    expect(o[0], 45, 46, GR_MMU_PATH_L1);
+    fx_free(f);
+
+    /* gr_mmu_run: the same translations and statistics, only the fault
+     * stored */
+    f = fx_new(CFG, 0);
+    for (int i = 0; i < 8; i++)
+        map(f, i, RW_EL1);
+    gr_mmu_resp fault;
+    memset(&fault, 0, sizeof fault);
+    assert_int_equal(gr_mmu_run(f->m, q, 5, &fault), 5);
+    assert_int_equal(fault.t_accept, 0); /* untouched: nothing faulted */
+    assert_int_equal(gr_mmu_run(f->m, &q[5], 2, &fault), 1);
+    expect(fault, 36, 45, GR_MMU_PATH_WALK);
+    assert_int_equal(fault.fault.type, GR_FAULT_TRANSLATION);
+    assert_int_equal(fault.fault.level, 3);
+    batch_check_stats(f->m);
+    fx_free(f);
+}
+
 static void test_mmu_tlbi_and_walk_cache(void **state)
 {
     (void)state;
@@ -486,6 +564,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mmu_paths_and_cycles),
+        cmocka_unit_test(test_mmu_batch_back_to_back),
         cmocka_unit_test(test_mmu_tlbi_and_walk_cache),
         cmocka_unit_test(test_mmu_global_survives_aside1),
         cmocka_unit_test(test_mmu_asid_switch_without_flush),

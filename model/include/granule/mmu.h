@@ -13,6 +13,7 @@
 #define GRANULE_MMU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "granule/config.h"
@@ -29,9 +30,14 @@
 extern "C" {
 #endif
 
+/* gr_mmu_req.t: presented in the cycle after the previous request was
+ * accepted (back to back, as a replay without timing issues requests). */
+#define GR_MMU_T_NEXT UINT64_MAX
+
 typedef struct gr_mmu_req {
     gr_req r;       /* VA, access type, EL */
-    uint64_t t;     /* cycle the request is presented (valid high) */
+    uint64_t t;     /* cycle the request is presented (valid high), or
+                       GR_MMU_T_NEXT */
     bool pac;       /* an authenticating access (LDRAA, BRAA, RETAA, ...):
                        r.va is the signed pointer, authenticated with key
                        and modifier in the PAC stage (lat.pac cycles) before
@@ -101,6 +107,20 @@ uint64_t gr_mmu_tlbi(gr_mmu *m, const gr_tlbi *op, uint64_t t);
  *  ready, translates it (filling TLBs and walk caches, writing AF/dirty
  *  updates to memory) and fills *out. */
 void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out);
+
+/*! gr_mmu_translate_n() : gr_mmu_translate() of rq[0..n) in order into
+ *  out[0..n), stopping after the first response that faults, so the caller
+ *  can resolve it (and retry) before later requests are translated. The
+ *  replay fast path: the timing state stays in registers across hits.
+ *  @return the number of responses written (n unless one faulted). */
+size_t gr_mmu_translate_n(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *out);
+
+/*! gr_mmu_run() : gr_mmu_translate_n() for a caller that needs only the
+ *  statistics and the faults (a replay): no response is stored except one
+ *  that faults, into *fault, after which it stops.
+ *  @return the number of requests translated (n unless one faulted: then
+ *  the last of them is the one in *fault). */
+size_t gr_mmu_run(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *fault);
 
 /*! gr_mmu_ready() : the first cycle a new request can be accepted. */
 uint64_t gr_mmu_ready(const gr_mmu *m);
