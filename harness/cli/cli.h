@@ -26,6 +26,7 @@ extern const gr_cli_cmd gr_cli_config;
 extern const gr_cli_cmd gr_cli_pac;
 extern const gr_cli_cmd gr_cli_gen;
 extern const gr_cli_cmd gr_cli_convert;
+extern const gr_cli_cmd gr_cli_replay;
 
 /*! gr_cli_error() : prints "granule CMD: message" to stderr. */
 void gr_cli_error(const char *cmd, const char *fmt, ...)

@@ -11,6 +11,7 @@ static const gr_cli_cmd *const commands[] = {
     &gr_cli_pac,
     &gr_cli_gen,
     &gr_cli_convert,
+    &gr_cli_replay,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,211 @@
+/* granule replay: traces through the VM layer and the MMU model
+ * (docs/replay.md). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "granule/trace.h"
+#include "replay.h"
+
+static const char usage[] =
+    "usage: granule replay [options] TRACE...\n"
+    "\n"
+    "Replays each TRACE (`-` is standard input) on an empty machine: the VM\n"
+    "layer builds the page tables and resolves every fault, the MMU model\n"
+    "translates every access with the configuration's TLBs, walk caches and\n"
+    "timing. Prints the statistics of each trace (docs/replay.md, docs/stats.md).\n"
+    "\n"
+    "  --config CFG      configuration file, or a preset name from configs/\n"
+    "                    (a76, a55, champsim, small); default: small\n"
+    "  --format F        read TRACE as F (native, lackey, din, champsim,\n"
+    "                    pinatrace) instead of detecting it\n"
+    "  --granule G       4k (default) or 16k: the tasks' page size\n"
+    "  --limit N         replay the first N records of each trace (K, M, G suffixes)\n"
+    "  --no-demand-map   an access outside every mapping is a violation (default:\n"
+    "                    addresses no mapping event covers are mapped on first touch)\n"
+    "  --ram SIZE        simulated RAM for the VM layer (default 8G)\n"
+    "  --regs FILE       PAC keys, ID_AA64ISAR1/2 and SCTLR EnIA/EnIB/EnDA/EnDB for\n"
+    "                    authenticating records (those of `granule gen pac --regs`)\n"
+    "  --json FILE       write the statistics as JSON (`-`: standard output); with\n"
+    "                    several traces, a JSON array\n"
+    "  --csv FILE        write one CSV row per trace (columns: docs/replay.md)\n"
+    "  --quiet           no table on standard output and no progress bar\n"
+    "\n"
+    "A progress bar with the rate and, for native files, the ETA is drawn on\n"
+    "standard error when it is a terminal and a trace takes more than a second.\n"
+    "Exit status: 0 replayed, 2 bad usage, bad configuration or unreadable trace\n"
+    "(the message names the file and the byte offset or line).\n";
+
+static FILE *open_out(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    return fopen(path, "w");
+}
+
+static int close_out(FILE *f, const char *path)
+{
+    int bad = ferror(f);
+    if (f != stdout)
+        bad |= fclose(f) != 0;
+    else
+        bad |= fflush(f) != 0;
+    if (bad)
+        gr_cli_error("replay", "%s: write error", path);
+    return bad;
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
+        {"granule", required_argument, NULL, 'g'}, {"limit", required_argument, NULL, 'l'},
+        {"no-demand-map", no_argument, NULL, 'D'}, {"ram", required_argument, NULL, 'r'},
+        {"regs", required_argument, NULL, 'R'},   {"json", required_argument, NULL, 'j'},
+        {"csv", required_argument, NULL, 'v'},    {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
+    };
+    gr_replay_opts o;
+    gr_replay_opts_default(&o);
+    const char *cfgarg = NULL, *json = NULL, *csv = NULL;
+    bool quiet = false;
+    gr_regs pac;
+    char err[1024];
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            cfgarg = optarg;
+            break;
+        case 'f':
+            o.format = gr_trace_format_parse(optarg);
+            if (o.format <= GR_TRACE_FMT_AUTO || o.format == GR_TRACE_FMT_SYNTHETIC) {
+                gr_cli_error("replay", "--format: unknown format `%s` (native, lackey, din, "
+                             "champsim, pinatrace)", optarg);
+                return GR_EXIT_USAGE;
+            }
+            break;
+        case 'g':
+            if (strcmp(optarg, "4k") == 0 || strcmp(optarg, "4K") == 0) {
+                o.page_shift = 12;
+            } else if (strcmp(optarg, "16k") == 0 || strcmp(optarg, "16K") == 0) {
+                o.page_shift = 14;
+            } else {
+                gr_cli_error("replay", "--granule: `%s` is not 4k or 16k", optarg);
+                return GR_EXIT_USAGE;
+            }
+            break;
+        case 'l':
+            if (gr_replay_parse_size(optarg, &o.limit) || !o.limit) {
+                gr_cli_error("replay", "--limit: `%s` is not a positive count", optarg);
+                return GR_EXIT_USAGE;
+            }
+            break;
+        case 'D':
+            o.demand_map = false;
+            break;
+        case 'r':
+            if (gr_replay_parse_size(optarg, &o.ram_size)) {
+                gr_cli_error("replay", "--ram: `%s` is not a size", optarg);
+                return GR_EXIT_USAGE;
+            }
+            break;
+        case 'R':
+            gr_regs_reset(&pac);
+            if (gr_regs_parse_file(&pac, optarg, err, sizeof err) != 0) {
+                gr_cli_error("replay", "%s", err);
+                return GR_EXIT_USAGE;
+            }
+            o.pac_regs = &pac;
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        case 'v':
+            csv = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        default:
+            gr_cli_print_usage(&gr_cli_replay, stderr);
+            return GR_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        gr_cli_error("replay", "no TRACE given");
+        gr_cli_print_usage(&gr_cli_replay, stderr);
+        return GR_EXIT_USAGE;
+    }
+    gr_config cfg;
+    if (gr_replay_load_config(&cfg, cfgarg ? cfgarg : "small", err, sizeof err) != 0) {
+        gr_cli_error("replay", "%s", err);
+        return GR_EXIT_USAGE;
+    }
+    o.progress = !quiet && isatty(STDERR_FILENO);
+    FILE *jf = NULL, *cf = NULL;
+    if (json && !(jf = open_out(json))) {
+        gr_cli_error("replay", "%s: cannot create", json);
+        return GR_EXIT_USAGE;
+    }
+    if (csv && !(cf = open_out(csv))) {
+        gr_cli_error("replay", "%s: cannot create", csv);
+        if (jf)
+            close_out(jf, json);
+        return GR_EXIT_USAGE;
+    }
+    int ntraces = argc - optind, rc = GR_EXIT_OK;
+    if (cf)
+        gr_replay_csv_header(cf);
+    if (jf && ntraces > 1)
+        fputs("[\n", jf);
+    for (int i = optind; i < argc && rc == GR_EXIT_OK; i++) {
+        gr_replay *r = gr_replay_create(&cfg, &o, err, sizeof err);
+        if (!r) {
+            gr_cli_error("replay", "%s", err);
+            rc = GR_EXIT_USAGE;
+            break;
+        }
+        if (gr_replay_run(r, argv[i], err, sizeof err) != 0) {
+            gr_cli_error("replay", "%s", err);
+            rc = GR_EXIT_USAGE;
+        } else {
+            if (!quiet) {
+                if (i > optind)
+                    fputc('\n', stdout);
+                gr_replay_print(r, stdout);
+            }
+            if (cf)
+                gr_replay_csv_row(r, cf);
+            if (jf) {
+                if (i > optind)
+                    fputs(",\n", jf);
+                if (gr_replay_write_json(r, jf) != 0)
+                    rc = GR_EXIT_USAGE;
+            }
+        }
+        gr_replay_destroy(r);
+    }
+    if (jf && ntraces > 1)
+        fputs("]\n", jf);
+    if (jf && close_out(jf, json))
+        rc = GR_EXIT_USAGE;
+    if (cf && close_out(cf, csv))
+        rc = GR_EXIT_USAGE;
+    if (!quiet && fflush(stdout) != 0)
+        rc = GR_EXIT_USAGE;
+    return rc;
+}
+
+const gr_cli_cmd gr_cli_replay = {
+    .name = "replay",
+    .summary = "replay memory traces through the VM layer and the MMU model",
+    .usage = usage,
+    .run = run,
+};
