@@ -293,6 +293,36 @@ static void test_trace_din(void **state)
     expect_error("2 400100\n0 1g\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 2, 9, 1);
 }
 
+/* gr_trace_reader_read() in batches smaller than the reader's own buffer:
+ * every record once, in order, then END (the records the reader had
+ * buffered when its input ended were once lost after the first). */
+static void test_trace_read_small_batches(void **state)
+{
+    (void)state;
+    const char *text = "2 400100\n0 7fff0008\n1 7fff0010\n0 10\n2 400104\n";
+    const uint64_t va[5] = {0x400100, 0x7fff0008, 0x7fff0010, 0x10, 0x400104};
+    for (size_t batch = 1; batch <= 9; batch++) {
+        gr_trace_reader *r;
+        char err[256];
+        assert_int_equal(gr_trace_reader_open_mem(&r, text, strlen(text), GR_TRACE_FMT_DIN, err,
+                                                  sizeof err),
+                         GR_TRACE_OK);
+        gr_trace_rec rec[9];
+        gr_trace_status st;
+        size_t total = 0;
+        do {
+            size_t got = gr_trace_reader_read(r, rec, batch, &st);
+            for (size_t i = 0; i < got; i++)
+                assert_int_equal(rec[i].va, va[total + i]);
+            total += got;
+            assert_true(got == batch || st != GR_TRACE_OK);
+        } while (st == GR_TRACE_OK);
+        assert_int_equal(st, GR_TRACE_END);
+        assert_int_equal(total, 5);
+        gr_trace_reader_close(r);
+    }
+}
+
 static void test_trace_pinatrace(void **state)
 {
     (void)state;
@@ -939,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_trace_lackey_lines),
         cmocka_unit_test(test_trace_lackey_errors),
         cmocka_unit_test(test_trace_din),
+        cmocka_unit_test(test_trace_read_small_batches),
         cmocka_unit_test(test_trace_pinatrace),
         cmocka_unit_test(test_trace_champsim),
         cmocka_unit_test(test_trace_native_roundtrip),

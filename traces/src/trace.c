@@ -460,22 +460,27 @@ size_t gr_trace_reader_read(gr_trace_reader *r, gr_trace_rec *recs, size_t n,
                             gr_trace_status *st)
 {
     size_t got = 0;
-    while (got < n && r->rpos < r->rlen) {
-        recs[got++] = r->rbuf[r->rpos++];
-    }
-    r->pos += got;
-    while (got < n && r->st == GR_TRACE_OK) {
-        size_t k;
+    for (;;) {
+        /* Records buffered by gr_trace_reader_next() come first; they may
+         * remain after the format reader has reached the end. */
+        size_t k = r->rlen - r->rpos < n - got ? r->rlen - r->rpos : n - got;
+        memcpy(recs + got, r->rbuf + r->rpos, k * sizeof *recs);
+        r->rpos += k;
+        r->pos += k;
+        got += k;
+        if (got == n || r->st != GR_TRACE_OK)
+            break;
         if (n - got >= 8) {
+            /* large requests decode straight into the caller's array */
             k = r->ops->fill(r, recs + got, n - got);
             r->pos += k;
             got += k;
         } else {
-            gr_trace_status s = gr_trace_reader_next(r, recs + got);
-            if (s != GR_TRACE_OK)
-                break;
-            got++;
+            r->rpos = 0;
+            k = r->rlen = r->ops->fill(r, r->rbuf, RBUF_RECS);
         }
+        if (k == 0 && r->st == GR_TRACE_OK)
+            r->st = GR_TRACE_END;
     }
     if (st)
         *st = got == n ? GR_TRACE_OK : (r->st != GR_TRACE_OK ? r->st : GR_TRACE_END);
