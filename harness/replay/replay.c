@@ -1012,7 +1012,7 @@ void gr_replay_csv_row(gr_replay *r, FILE *f)
     uint64_t ih = gr_stats_tlb_hits(&s->l1i), im = gr_stats_tlb_misses(&s->l1i);
     uint64_t dh = gr_stats_tlb_hits(&s->l1d), dm = gr_stats_tlb_misses(&s->l1d);
     uint64_t h2 = gr_stats_tlb_hits(&s->l2), m2 = gr_stats_tlb_misses(&s->l2);
-    uint64_t in = r->c.instructions, req = s->requests;
+    uint64_t in = r->c.instructions, acc = gr_stats_total_accesses(s);
     /* the trace name is quoted only when it needs it (RFC 4180) */
     if (strpbrk(r->trace, ",\"\n")) {
         fputc('"', f);
@@ -1040,6 +1040,6 @@ void gr_replay_csv_row(gr_replay *r, FILE *f)
                 1000.0 * rate(s->walks, in));
     else
         fputs(",,,", f);
-    fprintf(f, ",%.4f,%" PRIu64 ",%.3f\n", rate(s->latency_sum, req), s->last_cycle,
+    fprintf(f, ",%.4f,%" PRIu64 ",%.3f\n", rate(s->latency_sum, acc), s->last_cycle,
             r->c.seconds);
 }
