@@ -12,6 +12,7 @@ static const gr_cli_cmd *const commands[] = {
     &gr_cli_gen,
     &gr_cli_convert,
     &gr_cli_replay,
+    &gr_cli_sweep,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

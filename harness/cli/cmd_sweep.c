@@ -1,0 +1,393 @@
+/* granule sweep: a grid of configurations over traces, on local worker
+ * processes, resumable (docs/sweep.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "granule/trace.h"
+#include "sweep.h"
+#include "sweep_local.h"
+
+static const char usage[] =
+    "usage: granule sweep [grid options] -o RESULTS.csv TRACE...\n"
+    "       granule sweep --points-file FILE [--point LIST] -o RESULTS.csv\n"
+    "\n"
+    "Replays every TRACE with every configuration of a grid, on worker processes,\n"
+    "and appends one CSV row per (configuration, granule, trace) point to\n"
+    "RESULTS.csv: the columns point, key, one per --set axis, then those of\n"
+    "`granule replay --csv` (docs/replay.md). Running the same command again\n"
+    "resumes: points whose key is already in RESULTS.csv are not redone.\n"
+    "\n"
+    "Grid (the points are every combination):\n"
+    "  --base LIST       base configurations: files or presets from configs/\n"
+    "                    (a76, a55, champsim, small), comma separated; default small\n"
+    "  --set KEY[,KEY...]=VALUE[,VALUE...]\n"
+    "                    one axis: KEY is SECTION.KEY as in the INI files\n"
+    "                    (l1d.entries, l2.ways, l2.replacement, latency.l2_hit, ...);\n"
+    "                    several keys take each value together. VALUE is a word,\n"
+    "                    A:B:STEP (A, A+STEP, ... up to B) or A:B:*F (A, A*F, ...).\n"
+    "                    `ways=full` is fully associative; `entries=0` (or none)\n"
+    "                    removes an optional structure (l2, walk caches).\n"
+    "  --granule LIST    4k, 16k or 4k,16k (default 4k)\n"
+    "  --strict          a combination that is not a valid configuration is an\n"
+    "                    error (default: skipped with a note on stderr)\n"
+    "Replay (as granule replay): --format F, --limit N, --no-demand-map, --ram SIZE\n"
+    "\n"
+    "Running:\n"
+    "  -o, --output FILE results CSV (`-`: standard output, no resume)\n"
+    "  -j, --jobs N      worker processes (default: the number of online CPUs)\n"
+    "  --list            print the points (and, with -o, which are done); run nothing\n"
+    "  --dry-run         print what would run and the counts; run nothing\n"
+    "  --write-points FILE  write the point list as a JSON points file and stop\n"
+    "  --points-file FILE   take the points from FILE instead of a grid\n"
+    "  --point LIST      run only these point indices (e.g. 7 or 0-9,12), e.g. one\n"
+    "                    Slurm array task: --point $SLURM_ARRAY_TASK_ID\n"
+    "  --verbose         a line per finished point on stderr\n"
+    "  --quiet           no notes, no progress line, no summary\n"
+    "\n"
+    "Example:\n"
+    "  granule sweep --base a76 --set l1d.entries=16,32,48,64 --set l1d.ways=4,full \\\n"
+    "      --granule 4k,16k --set l2.entries=0,512,1280 -o out.csv traces/corpus/*.grt\n"
+    "\n"
+    "Ctrl-C or SIGTERM stops the sweep; finished rows stay, rerun to resume.\n"
+    "Exit status: 0 every point has its row; 1 a worker crashed; 2 bad usage, bad\n"
+    "grid, unreadable trace or results file; 128+N stopped by signal N.\n";
+
+/* "0-9,12" -> sel[i] = true. */
+static int parse_point_list(const char *s, bool *sel, size_t n)
+{
+    while (*s) {
+        char *e;
+        errno = 0;
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned long long a = strtoull(s, &e, 10), b = a;
+        if (*e == '-') {
+            const char *p = e + 1;
+            if (*p < '0' || *p > '9')
+                return -1;
+            b = strtoull(p, &e, 10);
+        }
+        if (errno || b < a || b >= n)
+            return -1;
+        for (unsigned long long i = a; i <= b; i++)
+            sel[i] = true;
+        if (*e == ',')
+            e++;
+        else if (*e)
+            return -1;
+        s = e;
+    }
+    return 0;
+}
+
+enum {
+    O_BASE = 256, O_SET, O_GRANULE, O_STRICT, O_FORMAT, O_LIMIT, O_NODEMAND, O_RAM, O_LIST,
+    O_DRY, O_WRITEPTS, O_PTSFILE, O_POINT, O_VERBOSE, O_QUIET
+};
+
+static int run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"base", required_argument, NULL, O_BASE},
+        {"config", required_argument, NULL, O_BASE},
+        {"set", required_argument, NULL, O_SET},
+        {"granule", required_argument, NULL, O_GRANULE},
+        {"strict", no_argument, NULL, O_STRICT},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"limit", required_argument, NULL, O_LIMIT},
+        {"no-demand-map", no_argument, NULL, O_NODEMAND},
+        {"ram", required_argument, NULL, O_RAM},
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"list", no_argument, NULL, O_LIST},
+        {"dry-run", no_argument, NULL, O_DRY},
+        {"write-points", required_argument, NULL, O_WRITEPTS},
+        {"points-file", required_argument, NULL, O_PTSFILE},
+        {"point", required_argument, NULL, O_POINT},
+        {"verbose", no_argument, NULL, O_VERBOSE},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {NULL, 0, NULL, 0},
+    };
+    char err[2048];
+    gr_sweep *s = gr_sweep_create();
+    if (!s) {
+        gr_cli_error("sweep", "out of memory");
+        return GR_EXIT_USAGE;
+    }
+    gr_replay_opts ro;
+    gr_replay_opts_default(&ro);
+    const char *out = NULL, *writepts = NULL, *ptsfile = NULL, *pointlist = NULL;
+    bool strict = false, list = false, dry = false, verbose = false, quiet = false;
+    bool grid_opt = false;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    int rc = GR_EXIT_USAGE, c;
+    bool *done = NULL, *sel = NULL;
+    size_t *todo = NULL;
+    int fd = -1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+        switch (c) {
+        case O_BASE:
+            grid_opt = true;
+            if (gr_sweep_add_base(s, optarg, err, sizeof err) != 0)
+                goto bad;
+            break;
+        case O_SET:
+            grid_opt = true;
+            if (gr_sweep_add_axis(s, optarg, err, sizeof err) != 0)
+                goto bad;
+            break;
+        case O_GRANULE:
+            grid_opt = true;
+            if (gr_sweep_add_granules(s, optarg, err, sizeof err) != 0)
+                goto bad;
+            break;
+        case O_STRICT:
+            strict = true;
+            break;
+        case O_FORMAT:
+            grid_opt = true;
+            ro.format = gr_trace_format_parse(optarg);
+            if (ro.format <= GR_TRACE_FMT_AUTO || ro.format == GR_TRACE_FMT_SYNTHETIC) {
+                gr_cli_error("sweep", "--format: unknown format `%s` (native, lackey, din, "
+                             "champsim, pinatrace)", optarg);
+                goto out;
+            }
+            break;
+        case O_LIMIT:
+            grid_opt = true;
+            if (gr_replay_parse_size(optarg, &ro.limit) || !ro.limit) {
+                gr_cli_error("sweep", "--limit: `%s` is not a positive count", optarg);
+                goto out;
+            }
+            break;
+        case O_NODEMAND:
+            grid_opt = true;
+            ro.demand_map = false;
+            break;
+        case O_RAM:
+            grid_opt = true;
+            if (gr_replay_parse_size(optarg, &ro.ram_size)) {
+                gr_cli_error("sweep", "--ram: `%s` is not a size", optarg);
+                goto out;
+            }
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'j': {
+            char *e;
+            jobs = strtol(optarg, &e, 10);
+            if (e == optarg || *e || jobs < 1 || jobs > 1024) {
+                gr_cli_error("sweep", "-j: `%s` is not a number of workers (1..1024)", optarg);
+                goto out;
+            }
+            break;
+        }
+        case O_LIST:
+            list = true;
+            break;
+        case O_DRY:
+            dry = true;
+            break;
+        case O_WRITEPTS:
+            writepts = optarg;
+            break;
+        case O_PTSFILE:
+            ptsfile = optarg;
+            break;
+        case O_POINT:
+            pointlist = optarg;
+            break;
+        case O_VERBOSE:
+            verbose = true;
+            break;
+        case O_QUIET:
+            quiet = true;
+            break;
+        default:
+            gr_cli_print_usage(&gr_cli_sweep, stderr);
+            goto out;
+        }
+    }
+    if (jobs < 1)
+        jobs = 1;
+
+    if (ptsfile) {
+        if (grid_opt || optind < argc) {
+            gr_cli_error("sweep", "--points-file: the file fixes the configurations, traces and "
+                         "replay options; give no grid options or TRACE");
+            goto out;
+        }
+        gr_sweep_destroy(s);
+        s = gr_sweep_load_points(ptsfile, err, sizeof err);
+        if (!s)
+            goto bad;
+    } else {
+        for (int i = optind; i < argc; i++)
+            if (gr_sweep_add_trace(s, argv[i], err, sizeof err) != 0)
+                goto bad;
+        gr_sweep_set_opts(s, &ro);
+        if (gr_sweep_expand(s, strict, quiet ? NULL : stderr, err, sizeof err) != 0)
+            goto bad;
+    }
+    size_t n = gr_sweep_count(s);
+
+    if (writepts) {
+        FILE *f = strcmp(writepts, "-") == 0 ? stdout : fopen(writepts, "w");
+        if (!f) {
+            gr_cli_error("sweep", "%s: cannot create: %s", writepts, strerror(errno));
+            goto out;
+        }
+        int bad = gr_sweep_write_points(s, f);
+        bad |= f == stdout ? fflush(f) : fclose(f);
+        if (bad) {
+            gr_cli_error("sweep", "%s: write error", writepts);
+            goto out;
+        }
+        if (!quiet)
+            fprintf(stderr, "granule sweep: %zu points written to %s\n", n, writepts);
+        rc = GR_EXIT_OK;
+        goto out;
+    }
+
+    sel = calloc(n + 1, sizeof *sel);
+    done = calloc(n + 1, sizeof *done);
+    todo = calloc(n + 1, sizeof *todo);
+    if (!sel || !done || !todo) {
+        gr_cli_error("sweep", "out of memory");
+        goto out;
+    }
+    if (pointlist) {
+        if (parse_point_list(pointlist, sel, n) != 0) {
+            gr_cli_error("sweep", "--point: `%s` is not a list of point indices 0..%zu", pointlist,
+                         n ? n - 1 : 0);
+            goto out;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            sel[i] = true;
+    }
+
+    bool resumable = out && strcmp(out, "-") != 0;
+    bool has_header = false;
+    if (resumable) {
+        if (!list && !dry) {
+            /* one sweep per results file at a time */
+            fd = open(out, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            if (fd < 0) {
+                gr_cli_error("sweep", "%s: cannot open: %s", out, strerror(errno));
+                goto out;
+            }
+            if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+                gr_cli_error("sweep", "%s: another granule sweep is writing it", out);
+                goto out;
+            }
+        }
+        if (gr_sweep_resume_scan(s, out, !list && !dry, done, &has_header, err, sizeof err) != 0)
+            goto bad;
+    }
+    size_t ntodo = 0, ndone = 0, nsel = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sel[i])
+            continue;
+        nsel++;
+        if (done[i])
+            ndone++;
+        else
+            todo[ntodo++] = i;
+    }
+
+    if (list || dry) {
+        for (size_t i = 0; i < n; i++) {
+            if (!sel[i] || (dry && done[i]))
+                continue;
+            char d[1024];
+            gr_sweep_describe(s, i, d, sizeof d);
+            printf("%zu %s%s %s\n", i, gr_sweep_point_get(s, i)->key,
+                   resumable ? (done[i] ? " done" : " todo") : "", d);
+        }
+        if (dry)
+            printf("%zu points: %zu done, %zu to run on %ld workers\n", nsel, ndone, ntodo,
+                   jobs < (long)ntodo ? jobs : (long)(ntodo ? ntodo : 1));
+        rc = fflush(stdout) == 0 ? GR_EXIT_OK : GR_EXIT_USAGE;
+        goto out;
+    }
+    if (!out) {
+        gr_cli_error("sweep", "no results file: give -o FILE.csv (rerunning with the same "
+                     "file resumes the sweep)");
+        goto out;
+    }
+    if (!resumable) {
+        fflush(stdout);
+        fd = dup(STDOUT_FILENO);
+        if (fd < 0) {
+            gr_cli_error("sweep", "standard output: %s", strerror(errno));
+            goto out;
+        }
+    }
+    if (!has_header) {
+        char *h = NULL;
+        size_t hl = 0;
+        FILE *m = open_memstream(&h, &hl);
+        if (!m) {
+            gr_cli_error("sweep", "out of memory");
+            goto out;
+        }
+        gr_sweep_csv_header(s, m);
+        fclose(m);
+        ssize_t w = write(fd, h, hl);
+        free(h);
+        if (w != (ssize_t)hl) {
+            gr_cli_error("sweep", "%s: write error", out);
+            goto out;
+        }
+        if (resumable)
+            fsync(fd);
+    }
+    gr_sweep_local_opts lo = {
+        .jobs = (int)jobs,
+        .progress = !quiet && !verbose && isatty(STDERR_FILENO),
+        .verbose = verbose && !quiet,
+    };
+    gr_sweep_local_result res;
+    rc = gr_sweep_local_run(s, todo, ntodo, fd, &lo, &res);
+    if (!quiet && !ntodo)
+        fprintf(stderr, "granule sweep: %zu points, all already in %s\n", nsel, out);
+    else if (!quiet)
+        fprintf(stderr,
+                "granule sweep: %zu points: %zu run now, %zu already in %s, %zu failed, %zu not "
+                "run; %.1f s, %.2f points/s on %ld workers\n",
+                nsel, res.done, ndone, out, res.failed, ntodo - res.done - res.failed,
+                res.seconds, res.seconds > 0 ? (double)res.done / res.seconds : 0.0,
+                jobs < (long)ntodo ? jobs : (long)ntodo);
+    if (rc == 0 && res.done != ntodo)
+        rc = GR_EXIT_VERDICT;
+    goto out;
+bad:
+    gr_cli_error("sweep", "%s", err);
+    rc = GR_EXIT_USAGE;
+out:
+    if (fd >= 0)
+        close(fd);
+    free(sel);
+    free(done);
+    free(todo);
+    gr_sweep_destroy(s);
+    return rc;
+}
+
+const gr_cli_cmd gr_cli_sweep = {
+    .name = "sweep",
+    .summary = "replay traces over a grid of configurations, in parallel, resumably",
+    .usage = usage,
+    .run = run,
+};
