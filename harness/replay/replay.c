@@ -14,6 +14,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -920,6 +921,19 @@ void gr_replay_vm_stats(const gr_replay *r, gr_vm_stats *out)
     gr_vm_get_stats(r->vm, out);
 }
 
+/* Host memory backing the simulated physical memory (page tables, data). */
+static uint64_t sim_bytes(const gr_replay *r)
+{
+    return (uint64_t)gr_pmem_pages_backed(r->mem) * 4096;
+}
+
+/* The process's peak resident set so far (getrusage: Linux gives KiB). */
+static uint64_t peak_rss(void)
+{
+    struct rusage u;
+    return getrusage(RUSAGE_SELF, &u) == 0 ? (uint64_t)u.ru_maxrss * 1024 : 0;
+}
+
 void gr_replay_print(gr_replay *r, FILE *f)
 {
     const gr_replay_counts *c = &r->c;
@@ -927,9 +941,11 @@ void gr_replay_print(gr_replay *r, FILE *f)
                " events) in %.2f s, %.1f M records/s\n",
             r->trace, c->records, c->accesses, c->events, c->seconds,
             c->seconds > 0 ? (double)c->records / c->seconds / 1e6 : 0.0);
-    fprintf(f, "  granule %s, demand mapping %s, simulated RAM %" PRIu64 " MiB\n",
+    fprintf(f, "  granule %s, demand mapping %s, simulated RAM %" PRIu64 " MiB (%.1f MiB backed)"
+               ", peak RSS %.1f MiB\n",
             r->o.page_shift == 14 ? "16K" : "4K", r->o.demand_map ? "on" : "off",
-            r->o.ram_size >> 20);
+            r->o.ram_size >> 20, (double)sim_bytes(r) / 1048576.0,
+            (double)peak_rss() / 1048576.0);
 #define GR_REPLAY_PRINT_(fld, d) fprintf(f, "  %-18s %14" PRIu64 "  %s\n", #fld, c->fld, d);
     GR_REPLAY_COUNTS(GR_REPLAY_PRINT_)
 #undef GR_REPLAY_PRINT_
@@ -971,6 +987,8 @@ int gr_replay_write_json(gr_replay *r, FILE *f)
     GR_REPLAY_COUNTS(GR_REPLAY_JSON_)
 #undef GR_REPLAY_JSON_
     json_object_set_new(rep, "seconds", json_real(r->c.seconds));
+    json_object_set_new(rep, "sim_memory_bytes", json_integer((json_int_t)sim_bytes(r)));
+    json_object_set_new(rep, "peak_rss_bytes", json_integer((json_int_t)peak_rss()));
     gr_vm_stats v;
     gr_vm_get_stats(r->vm, &v);
 #define GR_REPLAY_VMJ_(fld, d) json_object_set_new(vm, #fld, json_integer((json_int_t)v.fld));

@@ -342,7 +342,7 @@ static gr_trace_status reader_start(gr_trace_reader **out, gr_trace_reader *r, F
         if (fmt < 0) {
             st = GR_TRACE_EFORMAT;
             snprintf(r->err, sizeof r->err,
-                     "%s: cannot tell the trace format from the content (%s); name it with --from",
+                     "%s: cannot tell the trace format from the content (%s); name the format",
                      r->name, r->src.len ? "not native, lackey, din, pinatrace or ChampSim"
                                          : "empty input");
         }
