@@ -154,6 +154,7 @@ typedef struct rtask {
 
 typedef struct backend {
     gr_mmu *m;
+    const gr_config *cfg;
     bool retry;         /* translations are re-executions of a faulted access */
     bool have_pending;  /* the next translation's result is already known */
     gr_xlat pending;
@@ -170,8 +171,11 @@ static void be_set_regs(void *ctx, const gr_regs *regs)
          * was signed with the keys of its REGS file (docs/tracegen.md). */
         const uint64_t en = (1ull << 31) | (1ull << 30) | (1ull << 27) | (1ull << 13);
         r.sctlr = (r.sctlr & ~en) | (b->pac.sctlr & en);
-        r.id_aa64isar1 = b->pac.id_aa64isar1;
-        r.id_aa64isar2 = b->pac.id_aa64isar2;
+        /* TBI0/1 and TBID0/1 decide where the PAC field lies
+         * (AArch64.CalculateBottomPACBit and the top-byte rules of
+         * AddPAC/Auth); they do not change the walk. */
+        const uint64_t tbi = (1ull << 37) | (1ull << 38) | (1ull << 51) | (1ull << 52);
+        r.tcr = (r.tcr & ~tbi) | (b->pac.tcr & tbi);
         r.apiakeyhi = b->pac.apiakeyhi;
         r.apiakeylo = b->pac.apiakeylo;
         r.apibkeyhi = b->pac.apibkeyhi;
@@ -183,6 +187,8 @@ static void be_set_regs(void *ctx, const gr_regs *regs)
         r.apgakeyhi = b->pac.apgakeyhi;
         r.apgakeylo = b->pac.apgakeylo;
     }
+    /* The implementation is the configuration's (docs/config.md "[pac]"). */
+    gr_config_pac_idregs(b->cfg, &r.id_aa64isar1, &r.id_aa64isar2);
     gr_mmu_set_regs(b->m, &r, gr_mmu_ready(b->m));
 }
 
@@ -351,6 +357,7 @@ gr_replay *gr_replay_create(const gr_config *cfg, const gr_replay_opts *o, char 
         return NULL;
     }
     r->be.m = r->m;
+    r->be.cfg = &r->cfg;
     if (o->pac_regs) {
         r->be.pac_overlay = true;
         r->be.pac = *o->pac_regs;
@@ -532,7 +539,11 @@ static void on_fault(gr_replay *r, const gr_mmu_req *q, const gr_mmu_resp *f)
         r->c.pac_failures++;
         return;
     }
-    const uint64_t va = q->r.va;
+    /* An authenticating access faults at the pointer Auth produced. */
+    gr_req rq = q->r;
+    if (q->pac)
+        rq.va = gr_mmu_last_pac_va(r->m);
+    const uint64_t va = rq.va;
     const gr_acc acc = (gr_acc)q->r.acc;
     gr_vm_expect ex;
     gr_vm_lookup_page(r->vm, t->pid, va, &ex);
@@ -548,7 +559,7 @@ static void on_fault(gr_replay *r, const gr_mmu_req *q, const gr_mmu_resp *f)
     if (rc == GR_VM_OK) {
         /* The VM layer resolves the fault the MMU reported (handed over
          * without translating again) and re-executes the access. */
-        resp_to_xlat(r->m, &q->r, f, &r->be.pending);
+        resp_to_xlat(r->m, &rq, f, &r->be.pending);
         r->be.have_pending = true;
         r->be.retry = true;
         gr_vm_result res;

@@ -30,8 +30,10 @@ typedef struct gr_replay_opts {
     bool demand_map;       /* map untouched addresses on first access */
     bool progress;         /* progress bar on stderr (the caller checks for a TTY) */
     uint64_t ram_size;     /* simulated RAM the VM layer manages, bytes */
-    const gr_regs *pac_regs; /* keys, ID_AA64ISAR1/2 and SCTLR EnIA/EnIB/EnDA/EnDB
-                                for PAC records (NULL: reset values) */
+    const gr_regs *pac_regs; /* keys, SCTLR EnIA/EnIB/EnDA/EnDB and TCR
+                                TBI0/TBI1/TBID0/TBID1 for PAC records (NULL:
+                                reset values); the ID registers come from the
+                                configuration's [pac] section */
 } gr_replay_opts;
 
 /*! gr_replay_load_config() : arg is a configuration file, or the name of

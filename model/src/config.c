@@ -29,6 +29,30 @@ static const char *const repl_name[GR_REPL_COUNT] = {
 #undef GR_REPL_NAME_
 };
 
+void gr_config_pac_idregs(const gr_config *cfg, uint64_t *isar1, uint64_t *isar2)
+{
+    /* ID_AA64ISAR1_EL1: APA[7:4] API[11:8] GPA[27:24] GPI[31:28];
+     * ID_AA64ISAR2_EL1: GPA3[11:8] APA3[15:12]. The address field holds
+     * the level: 0b0001 FEAT_PAuth, 0b0011 FEAT_PAuth2, 0b0100 FEAT_FPAC
+     * (which includes FEAT_PAuth2). */
+    *isar1 &= ~((0xfull << 4) | (0xfull << 8) | (0xfull << 24) | (0xfull << 28));
+    *isar2 &= ~((0xfull << 8) | (0xfull << 12));
+    if (!cfg->pac.pauth)
+        return;
+    uint64_t level = cfg->pac.fpac ? 4 : cfg->pac.pauth2 ? 3 : 1;
+    switch (cfg->pac.algo) {
+    case GR_CONFIG_PAC_QARMA3:
+        *isar2 |= (level << 12) | (1ull << 8);
+        break;
+    case GR_CONFIG_PAC_IMPDEF:
+        *isar1 |= (level << 8) | (1ull << 28);
+        break;
+    default:
+        *isar1 |= (level << 4) | (1ull << 24);
+        break;
+    }
+}
+
 unsigned gr_config_psize_shift(gr_psize p)
 {
     return psize_shift[p];

@@ -88,6 +88,7 @@ struct gr_mmu {
     gr_stats st;
     gr_xlat x;           /* last walk */
     gr_pac *pac;         /* the PAC unit, decoded from the registers */
+    uint64_t pac_va;     /* the pointer the last authenticating request used */
     bool pac_ok;         /* the last register write decoded */
 };
 
@@ -310,6 +311,11 @@ gr_tlb *gr_mmu_tlb(gr_mmu *m, int which)
 gr_wc *gr_mmu_wc(gr_mmu *m, int which)
 {
     return which >= 0 && which < GR_CONFIG_MAX_WC ? m->wc[which] : NULL;
+}
+
+uint64_t gr_mmu_last_pac_va(const gr_mmu *m)
+{
+    return m->pac_va;
 }
 
 uint16_t gr_mmu_asid(const gr_mmu *m)
@@ -672,6 +678,7 @@ static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t t, uint64_t a, gr_mmu
             }
             rr.va = res.value;
         }
+        m->pac_va = rr.va;
     }
 
     if (!m->ctx.m) {

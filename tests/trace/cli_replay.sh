@@ -67,6 +67,32 @@ check "16k granule" 16384 "$(python3 -c 'import json,sys; print(json.load(open(s
 check "limit records" 3 "$(field records "$tmp/d.json")"
 check "limit faults" 1 "$(field faults "$tmp/d.json")"
 
+# PAC records (granule gen pac): signed with the REGS file's keys, T0SZ 17
+# as the VM layer's user range, the stack below 2^47. Untampered pointers
+# authenticate: no violation, no PAC failure, every access a PAC request.
+# Every tampered pointer fails Auth (docs/tracegen.md); the accesses are
+# combined (LDRAA/RETAA-like) and the A76 preset has no FEAT_FPACCOMBINE,
+# so Auth returns a pointer with an error code, whose translation faults
+# outside the user range: 1000 violations, still no PAC failure fault.
+cat >"$tmp/k.regs" <<'REGS'
+TCR_EL1 = 0x00000020_80110011
+SCTLR_EL1 = 0xB8D0380C
+APIAKeyHi_EL1 = 0x84be85ce9804e94b
+APIAKeyLo_EL1 = 0xec2802d4e0a488e9
+APDAKeyHi_EL1 = 0x84be85ce9804e94b
+APDAKeyLo_EL1 = 0xec2802d4e0a488e9
+REGS
+for tf in 0 1; do
+  "$granule" gen pac --regs "$tmp/k.regs" --count 1000 --tamper-frac $tf \
+     --stack-base 0x7ffff0000000 -o "$tmp/pac$tf.grt" >/dev/null 2>&1
+  "$granule" replay --quiet --config a76 --regs "$tmp/k.regs" --json "$tmp/p$tf.json" "$tmp/pac$tf.grt"
+  check "pac $tf exit" 0 $?
+  check "pac $tf requests" 1000 "$(field pac_requests "$tmp/p$tf.json" mmu)"
+  check "pac $tf failures" 0 "$(field pac_failures "$tmp/p$tf.json")"
+done
+check "pac untampered violations" 0 "$(field violations "$tmp/p0.json")"
+check "pac tampered violations" 1000 "$(field violations "$tmp/p1.json")"
+
 # CSV: a header and one row per trace, the same figures as the JSON.
 "$granule" replay --quiet --csv "$tmp/r.csv" --json "$tmp/r.json" "$tmp/t.lackey" "$tmp/t.lackey"
 check "csv rows" 3 "$(wc -l <"$tmp/r.csv")"

@@ -137,6 +137,12 @@ void gr_config_write_ini(const gr_config *cfg, FILE *f);
  *  holding every parameter the RTL needs. */
 void gr_config_write_sv(const gr_config *cfg, FILE *f);
 
+/*! gr_config_pac_idregs() : rewrites the pointer-authentication fields of
+ *  *isar1 (APA, API, GPA, GPI) and *isar2 (GPA3, APA3) to describe cfg's
+ *  [pac] section, leaving every other field alone, so a driver can give the
+ *  C model the ID registers of the implementation the RTL is built for. */
+void gr_config_pac_idregs(const gr_config *cfg, uint64_t *isar1, uint64_t *isar2);
+
 /*! gr_config_psize_shift() : log2 of the size of page size p. */
 unsigned gr_config_psize_shift(gr_psize p);
 /*! gr_config_psize_name() : "4K", "2M", ... */

@@ -144,6 +144,13 @@ const gr_s1ctx *gr_mmu_ctx(const gr_mmu *m);
 gr_tlb *gr_mmu_tlb(gr_mmu *m, int which);
 gr_wc *gr_mmu_wc(gr_mmu *m, int which);
 
+/*! gr_mmu_last_pac_va() : the address the last authenticating request
+ *  (gr_mmu_req.pac) went on to translate: the pointer Auth returned, with
+ *  the PAC removed, or with the error code Auth inserts when it failed
+ *  without FEAT_FPAC. An OS taking that request's fault sees this address
+ *  (FAR_EL1). Unchanged by requests whose PAC failed with FEAT_FPAC. */
+uint64_t gr_mmu_last_pac_va(const gr_mmu *m);
+
 /*! gr_mmu_asid() : the ASID tag current requests use (ctx ASID reduced to
  *  the configured width). */
 uint16_t gr_mmu_asid(const gr_mmu *m);
