@@ -27,6 +27,15 @@ typedef struct pmem_slot {
     uint8_t *page;
 } pmem_slot;
 
+/* Lookup-cache entry: a slot plus whether the whole 4 KiB page lies inside
+ * one region, so read64/write64 on a cached page need no region search
+ * (regions are never removed, so the answer cannot change). */
+typedef struct pmem_recent {
+    uint64_t key;
+    uint8_t *page;
+    bool whole;
+} pmem_recent;
+
 struct gr_pmem {
     pmem_region *regions; /* sorted by base, non-overlapping */
     size_t nregions, cap;
@@ -38,7 +47,7 @@ struct gr_pmem {
      * of the key: a walk reads one table page per level (up to 4), and
      * the VM layer alternates those with the frames it fills, so a
      * single "last page" entry would miss on nearly every read. */
-    pmem_slot recent[PMEM_RECENT];
+    pmem_recent recent[PMEM_RECENT];
 };
 
 const char *gr_pmem_strerror(int err)
@@ -144,19 +153,28 @@ static size_t hash_key(uint64_t key, size_t nslots)
     return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (nslots - 1);
 }
 
+static void cache_fill(gr_pmem *mem, pmem_recent *c, uint64_t key, uint8_t *page)
+{
+    uint64_t base = (key - 1) << PMEM_PAGE_SHIFT;
+    const pmem_region *r = find(mem, base);
+    c->key = key;
+    c->page = page;
+    c->whole = r && r->size - (base - r->base) >= PMEM_PAGE_SIZE;
+}
+
 /* Backing page of the 4K page holding pa, or NULL if never written. */
 static uint8_t *page_lookup(const gr_pmem *cmem, uint64_t pa)
 {
     gr_pmem *mem = (gr_pmem *)cmem; /* only the lookup cache changes */
     uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
-    pmem_slot *c = &mem->recent[key & (PMEM_RECENT - 1)];
+    pmem_recent *c = &mem->recent[key & (PMEM_RECENT - 1)];
     if (c->key == key)
         return c->page;
     if (!mem->nslots)
         return NULL;
     for (size_t i = hash_key(key, mem->nslots);; i = (i + 1) & (mem->nslots - 1)) {
         if (mem->slots[i].key == key) {
-            *c = mem->slots[i];
+            cache_fill(mem, c, key, mem->slots[i].page);
             return mem->slots[i].page;
         }
         if (mem->slots[i].key == 0)
@@ -211,7 +229,7 @@ static uint8_t *page_for_write(gr_pmem *mem, uint64_t pa)
     uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
     slot_insert(mem->slots, mem->nslots, key, page);
     mem->backed++;
-    mem->recent[key & (PMEM_RECENT - 1)] = (pmem_slot){key, page};
+    cache_fill(mem, &mem->recent[key & (PMEM_RECENT - 1)], key, page);
     return page;
 }
 
@@ -273,7 +291,7 @@ static void page_discard(gr_pmem *mem, uint64_t key)
     free(mem->slots[i].page);
     mem->backed--;
     if (mem->recent[key & (PMEM_RECENT - 1)].key == key)
-        mem->recent[key & (PMEM_RECENT - 1)] = (pmem_slot){0, NULL};
+        mem->recent[key & (PMEM_RECENT - 1)] = (pmem_recent){0, NULL, false};
     /* Move up every later entry of the cluster whose home slot is not in
      * the cyclic range (i, j]: it was probed past the hole. */
     for (size_t j = (i + 1) & mask; mem->slots[j].key; j = (j + 1) & mask) {
@@ -336,8 +354,26 @@ static bool fast64(const gr_pmem *mem, uint64_t pa)
     return r && r->size - (pa - r->base) >= 8 && (pa & (PMEM_PAGE_SIZE - 1)) <= PMEM_PAGE_SIZE - 8;
 }
 
+/* The cached backing page of pa if the doubleword at pa lies inside it and
+ * the page lies wholly inside a region, else NULL: the walker's and the VM
+ * layer's descriptor accesses almost always take this path. */
+static uint8_t *cached64(const gr_pmem *cmem, uint64_t pa)
+{
+    gr_pmem *mem = (gr_pmem *)cmem;
+    uint64_t key = (pa >> PMEM_PAGE_SHIFT) + 1;
+    const pmem_recent *c = &mem->recent[key & (PMEM_RECENT - 1)];
+    if (c->key == key && c->whole && (pa & (PMEM_PAGE_SIZE - 1)) <= PMEM_PAGE_SIZE - 8)
+        return c->page;
+    return NULL;
+}
+
 int gr_pmem_read64(const gr_pmem *mem, uint64_t pa, uint64_t *out)
 {
+    const uint8_t *cp = cached64(mem, pa);
+    if (cp) {
+        *out = load_le64(cp + (pa & (PMEM_PAGE_SIZE - 1)));
+        return GR_PMEM_OK;
+    }
     if (fast64(mem, pa)) {
         const uint8_t *page = page_lookup(mem, pa);
         *out = page ? load_le64(page + (pa & (PMEM_PAGE_SIZE - 1))) : 0;
@@ -353,6 +389,11 @@ int gr_pmem_read64(const gr_pmem *mem, uint64_t pa, uint64_t *out)
 
 int gr_pmem_write64(gr_pmem *mem, uint64_t pa, uint64_t val)
 {
+    uint8_t *cp = cached64(mem, pa);
+    if (cp) {
+        store_le64(cp + (pa & (PMEM_PAGE_SIZE - 1)), val);
+        return GR_PMEM_OK;
+    }
     if (fast64(mem, pa)) {
         uint8_t *page = page_for_write(mem, pa);
         if (!page)
