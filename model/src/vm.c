@@ -421,8 +421,10 @@ static int copy_page(gr_vm *vm, uint64_t from, uint64_t to, uint64_t size)
 }
 
 /* Make the page at va (aligned) of entry e present in t's tables for an
- * access that needs right `need`. */
-static int resolve(gr_vm *vm, task *t, gr_vmmap_entry *e, uint64_t va, unsigned need)
+ * access that needs right `need`. mapped: the fault was raised on a valid
+ * descriptor (permission fault), so the page may already be entered. */
+static int resolve(gr_vm *vm, task *t, gr_vmmap_entry *e, uint64_t va, unsigned need,
+                   bool mapped)
 {
     bool write = need & GR_PROT_WRITE;
     if (write && e->needs_copy) {
@@ -481,7 +483,9 @@ static int resolve(gr_vm *vm, task *t, gr_vmmap_entry *e, uint64_t va, unsigned 
         else if (fr && !fr->dirty)
             prot &= ~GR_PROT_WRITE;
     }
-    if (write && top) {
+    if (write && top && mapped) {
+        /* A translation fault found the descriptor invalid, so only a
+         * permission fault can be an upgrade of a page already mapped. */
         gr_vmpmap_leaf l;
         if (gr_vmpmap_lookup(t->pmap, va, &l) && l.pa == pa)
             vm->st.cow_upgrades++;
@@ -553,7 +557,7 @@ static int vm_fault(gr_vm *vm, task *t, const gr_xlat *x)
         if (gr_vmpmap_set_af(t->pmap, page))
             return GR_VM_OK;
     }
-    return resolve(vm, t, e, page, need);
+    return resolve(vm, t, e, page, need, x->fault.type != GR_FAULT_TRANSLATION);
 }
 
 int gr_vm_access(gr_vm *vm, int pid, uint64_t va, gr_acc acc, void *buf,
