@@ -13,6 +13,7 @@ static const gr_cli_cmd *const commands[] = {
     &gr_cli_convert,
     &gr_cli_replay,
     &gr_cli_sweep,
+    &gr_cli_vm,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
