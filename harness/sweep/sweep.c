@@ -581,7 +581,7 @@ static char *build_config(const gr_sweep *s, size_t b, const size_t *idx, gr_con
 {
     static ini d; /* large; the sweep is single-threaded */
     ini_read(&d, s->bases[b].ini);
-    bool fa[MAXSEC]; /* fully associative in the base */
+    bool fa[MAXSEC] = {0}; /* fully associative in the base */
     for (size_t i = 0; i < d.n; i++) {
         const char *e = ini_get(&d.sec[i], "entries"), *w = ini_get(&d.sec[i], "ways");
         fa[i] = e && w && strcmp(e, w) == 0;
@@ -729,6 +729,12 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
     if (!idx)
         abort();
     size_t dups = 0, combos = 0;
+    /* the skip notes are shown only if the grid as a whole is accepted */
+    char *nbuf = NULL;
+    size_t nlen = 0;
+    FILE *nf = open_memstream(&nbuf, &nlen);
+    if (!nf)
+        abort();
     for (size_t b = 0; b < s->nbases; b++) {
         memset(idx, 0, (s->naxes + 1) * sizeof *idx);
         for (;;) {
@@ -763,19 +769,18 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
                 for (size_t a = 0; a < s->naxes; a++)
                     if (!s->axes[a].why[idx[a]])
                         s->axes[a].why[idx[a]] = xstrdup(e2);
-                if (strict) {
-                    seterr(err, errlen, "%s: not a valid configuration: %s", desc, e2);
-                    free(idx);
-                    return -1;
-                }
-                if (!s->naxes) {
-                    seterr(err, errlen, "%s: %s", s->bases[b].arg, e2);
+                if (strict || !s->naxes) {
+                    if (strict)
+                        seterr(err, errlen, "%s: not a valid configuration: %s", desc, e2);
+                    else
+                        seterr(err, errlen, "%s: %s", s->bases[b].arg, e2);
+                    fclose(nf);
+                    free(nbuf);
                     free(idx);
                     return -1;
                 }
                 s->skipped++;
-                if (notes)
-                    fprintf(notes, "granule sweep: skipping %s: %s\n", desc, e2);
+                fprintf(nf, "granule sweep: skipping %s: %s\n", desc, e2);
             }
             /* odometer, last axis fastest */
             size_t a = s->naxes;
@@ -790,13 +795,18 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
         }
     }
     free(idx);
+    fclose(nf);
     for (size_t a = 0; a < s->naxes; a++)
         for (size_t v = 0; v < s->axes[a].nvals; v++)
             if (!s->axes[a].used[v]) {
                 seterr(err, errlen, "%s=%s makes no valid configuration: %s", s->axes[a].name,
                        s->axes[a].vals[v], s->axes[a].why[v] ? s->axes[a].why[v] : "?");
+                free(nbuf);
                 return -1;
             }
+    if (notes)
+        fputs(nbuf, notes);
+    free(nbuf);
     if (notes && s->skipped)
         fprintf(notes, "granule sweep: %zu of %zu combinations skipped (not valid configurations)\n",
                 s->skipped, combos);
