@@ -56,6 +56,20 @@ static bool rset_has(const rset *s, uint64_t va)
     return lo < s->n && s->r[lo].lo <= va;
 }
 
+/* Room for one more range. */
+static int rset_reserve(rset *s)
+{
+    if (s->n < s->cap)
+        return 0;
+    size_t cap = s->cap ? 2 * s->cap : 8;
+    struct rng *n = realloc(s->r, cap * sizeof *n);
+    if (!n)
+        return -1;
+    s->r = n;
+    s->cap = cap;
+    return 0;
+}
+
 static int rset_sub(rset *s, uint64_t lo, uint64_t hi)
 {
     for (size_t i = 0; i < s->n; i++) {
@@ -63,15 +77,9 @@ static int rset_sub(rset *s, uint64_t lo, uint64_t hi)
         if (x->hi <= lo || x->lo >= hi)
             continue;
         if (x->lo < lo && x->hi > hi) { /* split in two */
-            if (s->n == s->cap) {
-                size_t cap = s->cap ? 2 * s->cap : 8;
-                struct rng *n = realloc(s->r, cap * sizeof *n);
-                if (!n)
-                    return -1;
-                s->r = n;
-                s->cap = cap;
-                x = &s->r[i];
-            }
+            if (rset_reserve(s))
+                return -1;
+            x = &s->r[i];
             memmove(&s->r[i + 2], &s->r[i + 1], (s->n - i - 1) * sizeof *s->r);
             s->r[i + 1] = (struct rng){hi, x->hi};
             x->hi = lo;
@@ -112,14 +120,8 @@ static int rset_add(rset *s, uint64_t lo, uint64_t hi)
         s->r[i].lo = lo;
         return 0;
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 8;
-        struct rng *n = realloc(s->r, cap * sizeof *n);
-        if (!n)
-            return -1;
-        s->r = n;
-        s->cap = cap;
-    }
+    if (rset_reserve(s))
+        return -1;
     memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof *s->r);
     s->r[i] = (struct rng){lo, hi};
     s->n++;
