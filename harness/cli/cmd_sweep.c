@@ -366,7 +366,8 @@ static int run(int argc, char **argv)
         fprintf(stderr,
                 "granule sweep: %zu points: %zu run now, %zu already in %s, %zu failed, %zu not "
                 "run; %.1f s, %.2f points/s on %ld workers\n",
-                nsel, res.done, ndone, out, res.failed, ntodo - res.done - res.failed,
+                nsel, res.done, ndone, resumable ? out : "(standard output)", res.failed,
+                ntodo - res.done - res.failed,
                 res.seconds, res.seconds > 0 ? (double)res.done / res.seconds : 0.0,
                 jobs < (long)ntodo ? jobs : (long)ntodo);
     if (rc == 0 && res.done != ntodo)

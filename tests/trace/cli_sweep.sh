@@ -136,6 +136,15 @@ sed 's/"key": "\(.\)/"key": "0\1/' "$tmp/points.json" >"$tmp/edited.json"
 check "edited points file exit" 2 $?
 contains "edited points file message" "$tmp/err" "but the point hashes to"
 
+# A trace that cannot be replayed fails its points (exit 2, the point and the
+# byte offset named); the other trace's rows are written.
+head -c 100000 "$t1" >"$tmp/cut.grt"
+"$granule" sweep --base a76 --set l1d.entries=16,32 -o "$tmp/f.csv" "$tmp/cut.grt" "$t2" 2>"$tmp/err"
+check "unreadable trace exit" 2 $?
+contains "unreadable trace message" "$tmp/err" "point 2 (a76 l1d.entries=32 4k cut.grt): $tmp/cut.grt: byte offset"
+contains "unreadable trace summary" "$tmp/err" "4 points: 2 run now, 0 already in $tmp/f.csv, 2 failed"
+check "unreadable trace: the other rows" "1 3" "$(tail -n +2 "$tmp/f.csv" | cut -d, -f1 | sort -n | tr '\n' ' ' | sed 's/ $//')"
+
 # 4. Bad input: exit 2 and a message naming what is wrong.
 bad() { # bad NAME TEXT ARGS...
   local name=$1 text=$2
