@@ -1,8 +1,10 @@
 /* granule sweep: a grid of configurations over traces, on local worker
  * processes, resumable (docs/sweep.md). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,7 @@ static const char usage[] =
     "\n"
     "Running:\n"
     "  -o, --output FILE results CSV (`-`: standard output, no resume)\n"
-    "  -j, --jobs N      worker processes (default: the number of online CPUs)\n"
+    "  -j, --jobs N      worker processes (default: the CPUs it may run on, as nproc)\n"
     "  --list            print the points (and, with -o, which are done); run nothing\n"
     "  --dry-run         print what would run and the counts; run nothing\n"
     "  --write-points FILE  write the point list as a JSON points file and stop\n"
@@ -59,6 +61,17 @@ static const char usage[] =
     "Ctrl-C or SIGTERM stops the sweep; finished rows stay, rerun to resume.\n"
     "Exit status: 0 every point has its row; 1 a worker crashed; 2 bad usage, bad\n"
     "grid, unreadable trace or results file; 128+N stopped by signal N.\n";
+
+/* The CPUs this process may run on (as nproc: a Slurm allocation or
+ * taskset restricts them), else the online ones. */
+static long cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
 
 /* "0-9,12" -> sel[i] = true. */
 static int parse_point_list(const char *s, bool *sel, size_t n)
@@ -127,7 +140,7 @@ static int run(int argc, char **argv)
     const char *out = NULL, *writepts = NULL, *ptsfile = NULL, *pointlist = NULL;
     bool strict = false, list = false, dry = false, verbose = false, quiet = false;
     bool grid_opt = false;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    long jobs = cpus();
     int rc = GR_EXIT_USAGE, c;
     bool *done = NULL, *sel = NULL;
     size_t *todo = NULL;
@@ -218,8 +231,6 @@ static int run(int argc, char **argv)
             goto out;
         }
     }
-    if (jobs < 1)
-        jobs = 1;
 
     if (ptsfile) {
         if (grid_opt || optind < argc) {
