@@ -30,6 +30,11 @@ module tlb #(
   parameter bit                        SeqProbe = 1'b0,
   parameter int unsigned               LuLat    = 1,
   parameter int unsigned               AsidW    = 16,
+  // LuNext = 1: a lookup sees the updates presented in its own cycle (the
+  // next state), so the MMU top can fill an L1 in the cycle a miss's
+  // response leaves and look the next request up in that same cycle
+  // (docs/uarch.md: "its L1 lookup sees the miss's fills").
+  parameter bit                        LuNext   = 1'b0,
   localparam int unsigned              SetW     = Sets > 1 ? $clog2(Sets) : 1,
   localparam int unsigned              WayW     = Ways > 1 ? $clog2(Ways) : 1,
   localparam int unsigned              EW       = granule_pkg::TlbEntryW,
@@ -114,7 +119,8 @@ module tlb #(
 
   // ---- Per-entry compares ------------------------------------------------
   logic [N-1:0]   lu_match, flush_kill, bi_kill, dup_fill;
-  logic [N*3-1:0] ent_psize;
+  logic [N*3-1:0] lu_psize;
+  logic [N-1:0]   lu_glob;
   for (genvar i = 0; i < N; i++) begin : g_cmp
     // Fields of entry i (slices: Yosys 0.23 cannot select members of a
     // struct declared inside a generate block).
@@ -128,11 +134,23 @@ module tlb #(
     assign e_psize  = ent_q[i*EW + granule_pkg::EntPsizeLsb +: 3];
     assign e_global = ent_q[i*EW + granule_pkg::EntGlobalBit];
     assign e_asid   = ent_q[i*EW + granule_pkg::EntAsidLsb +: AsidW];
-    assign ent_psize[i*3 +: 3] = e_psize;
 
-    assign tag_lu      = granule_pkg::vkey_at(lu_vkey_i, e_psize) == e_vkey;
-    assign asid_lu     = e_global || (e_asid == lu_asid_i[AsidW-1:0]);
-    assign lu_match[i] = valid_q[i] && tag_lu && asid_lu;
+    // The lookup compares the current state, or with LuNext the next one.
+    logic [VkW-1:0]   l_vkey;
+    logic [2:0]       l_psize;
+    logic             l_global, l_valid;
+    logic [AsidW-1:0] l_asid;
+    assign l_vkey   = LuNext ? ent_d[i*EW + granule_pkg::EntVkeyLsb +: VkW] : e_vkey;
+    assign l_psize  = LuNext ? ent_d[i*EW + granule_pkg::EntPsizeLsb +: 3] : e_psize;
+    assign l_global = LuNext ? ent_d[i*EW + granule_pkg::EntGlobalBit] : e_global;
+    assign l_asid   = LuNext ? ent_d[i*EW + granule_pkg::EntAsidLsb +: AsidW] : e_asid;
+    assign l_valid  = LuNext ? valid_d[i] : valid_q[i];
+    assign lu_psize[i*3 +: 3] = l_psize;
+    assign lu_glob[i]         = l_global;
+
+    assign tag_lu      = granule_pkg::vkey_at(lu_vkey_i, l_psize) == l_vkey;
+    assign asid_lu     = l_global || (l_asid == lu_asid_i[AsidW-1:0]);
+    assign lu_match[i] = l_valid && tag_lu && asid_lu;
 
     // TLBI: by VA at the entry's own size (every size covering the VA);
     // ASIDE1 leaves global entries alone.
@@ -173,11 +191,11 @@ module tlb #(
     hit_way   = '0;
     hit_psize = '0;
     for (int i = 0; i < N; i++) begin
-      if (lu_match[i] && (!hit || ent_psize[i*3 +: 3] < hit_psize)) begin
+      if (lu_match[i] && (!hit || lu_psize[i*3 +: 3] < hit_psize)) begin
         hit       = 1'b1;
         hit_set   = SetW'(i / Ways);
         hit_way   = WayW'(i % Ways);
-        hit_psize = ent_psize[i*3 +: 3];
+        hit_psize = lu_psize[i*3 +: 3];
       end
     end
   end
@@ -211,7 +229,9 @@ module tlb #(
       rset_d   = hit_set;
       rway_d   = hit_way;
       rprobe_d = probe;
-      rent_d   = hit ? ent_q[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW] : '0;
+      rent_d   = !hit ? '0 :
+                 LuNext ? ent_d[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW] :
+                          ent_q[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW];
     end else if (pend_q) begin
       if (wait_q == '0) begin
         pend_d = 1'b0;
@@ -221,7 +241,9 @@ module tlb #(
     end
   end
 
-  assign lu_busy_o  = pend_q;
+  // Busy while an answer is pending; a new lookup may be presented in the
+  // cycle the previous one answers (one lookup per cycle with LuLat = 1).
+  assign lu_busy_o  = pend_q && wait_q != '0;
   assign lu_valid_o = pend_q && wait_q == '0;
   assign lu_hit_o   = rhit_q;
   assign lu_set_o   = rset_q;
@@ -251,6 +273,21 @@ module tlb #(
   end
 
   assign fill_way         = free_found ? free_way : victim;
+
+  // The TLBI's verdict on the entry being filled (as flush_kill).
+  logic upd_kill, upd_tag;
+  assign upd_tag = granule_pkg::vkey_at(flush_vkey_i, update_entry_i.psize) == update_entry_i.vkey;
+  always_comb begin
+    if (granule_pkg::tlbi_by_va(flush_op_i)) begin
+      upd_kill = upd_tag && (!granule_pkg::tlbi_by_asid(flush_op_i) || update_entry_i.global ||
+                             update_entry_i.asid[AsidW-1:0] == flush_asid_i[AsidW-1:0]);
+    end else if (granule_pkg::tlbi_by_asid(flush_op_i)) begin
+      upd_kill = !update_entry_i.global &&
+                 update_entry_i.asid[AsidW-1:0] == flush_asid_i[AsidW-1:0];
+    end else begin
+      upd_kill = 1'b1;
+    end
+  end
   assign update_set_o     = fill_set;
   assign update_way_o     = fill_way;
   assign update_evict_o   = update_i && !free_found;
@@ -281,7 +318,9 @@ module tlb #(
     always_comb begin
       valid_d[i] = valid_q[i];
       if (we) begin
-        valid_d[i] = 1'b1;
+        // A TLBI in the cycle of a fill applies after it (the model fills,
+        // then invalidates): it removes the new entry if it covers it.
+        valid_d[i] = !(flush_i && upd_kill);
       end else if ((flush_i && flush_kill[i]) || (bi_i && bi_kill[i]) ||
                    (inv_i && 32'(inv_set_i) == ESet && 32'(inv_way_i) == EWay)) begin
         valid_d[i] = 1'b0;
@@ -336,7 +375,7 @@ module tlb #(
     seen   = '0;
     lu_dup = 1'b0;
     for (int i = 0; i < N; i++) begin
-      c = {ent_psize[i*3 +: 3], ent_q[i*EW + granule_pkg::EntGlobalBit]};
+      c = {lu_psize[i*3 +: 3], lu_glob[i]};
       if (lu_match[i]) begin
         lu_dup  = lu_dup || seen[c];
         seen[c] = 1'b1;
@@ -354,9 +393,10 @@ module tlb #(
   // The owner is blocking: one lookup in flight.
   AssertLookupIdle: assert property (@(posedge clk_i) disable iff (!rst_ni)
     lu_req_i |-> !lu_busy_o);
-  // One update per cycle.
+  // One update per cycle; a TLBI may share its cycle with a fill or a
+  // touch (it applies after them), never with a slot or range invalidation.
   AssertOneUpdate: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    $onehot0({update_i, flush_i, inv_i, bi_i, touch_i}));
+    $onehot0({update_i, inv_i, bi_i, touch_i}) && !(flush_i && (inv_i || bi_i)));
   AssertInvSlotInRange: assert property (@(posedge clk_i) disable iff (!rst_ni)
     inv_i |-> 32'(inv_way_i) < Ways);
   AssertTouchValid: assert property (@(posedge clk_i) disable iff (!rst_ni)

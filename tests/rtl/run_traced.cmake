@@ -1,0 +1,15 @@
+# Runs the traced MMU testbench with +trace=FST and checks that it passed
+# and that the waveform file was written.
+file(REMOVE ${FST})
+execute_process(COMMAND ${PROG} 500 +trace=${FST} RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "${PROG} failed (${rc})")
+endif()
+if(NOT EXISTS ${FST})
+  message(FATAL_ERROR "no FST written to ${FST}")
+endif()
+file(SIZE ${FST} size)
+message(STATUS "${FST}: ${size} bytes")
+if(size LESS 1000)
+  message(FATAL_ERROR "FST suspiciously small")
+endif()
