@@ -155,7 +155,7 @@ gr_vm *gr_vm_create(const gr_vm_config *cfg, gr_pmem *mem, const gr_vmbe *be,
     vm->pages = gr_vmpage_create(mem, cfg->ram_base, cfg->ram_size);
     if (!vm->pages)
         goto fail;
-    vm->env = (gr_vmobj_env){mem, vm->pages, &vm->ostats};
+    vm->env = (gr_vmobj_env){mem, vm->pages, &vm->ostats, NULL, NULL};
     /* The kernel: 16K granule TTBR1 tables with one wired text page. */
     gr_vmpmap_cfg kc = {14, KERN_TXSZ, true, 0};
     vm->kpmap = gr_vmpmap_create(mem, vm->pages, &kc, on_tlbi, vm);

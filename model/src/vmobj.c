@@ -23,6 +23,10 @@ struct gr_vmobj {
     /* resident pages: keys[i] = index, vals[i] = frame; cap power of 2 */
     uint64_t *keys, *vals;
     uint64_t cap, count;
+    /* compressed pages: index -> compressor handle (same scheme) */
+    uint64_t *ckeys, *cvals;
+    uint64_t ccap, ccount;
+    gr_vmobj_purge purge;
     /* shadow chain */
     gr_vmobj *shadow;
     uint64_t shadow_off;          /* bytes */
@@ -201,19 +205,206 @@ static void remove_slot(gr_vmobj *o, uint64_t s)
     }
 }
 
-uint64_t gr_vmobj_find(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
-                       uint64_t *widx)
+/* ---- compressed-page hash (index -> handle; same scheme as above) ---- */
+
+static uint64_t cslot_of(const gr_vmobj *o, uint64_t idx)
+{
+    uint64_t m = o->ccap - 1, i = hash(idx) & m;
+    while (o->ckeys[i] != EMPTY && o->ckeys[i] != idx)
+        i = (i + 1) & m;
+    return i;
+}
+
+static int cgrow(gr_vmobj *o)
+{
+    uint64_t ncap = o->ccap ? 2 * o->ccap : 16;
+    uint64_t *k = malloc(ncap * sizeof *k), *v = malloc(ncap * sizeof *v);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return -1;
+    }
+    memset(k, 0xff, ncap * sizeof *k);
+    uint64_t *ok = o->ckeys, *ov = o->cvals, ocap = o->ccap;
+    o->ckeys = k;
+    o->cvals = v;
+    o->ccap = ncap;
+    for (uint64_t i = 0; i < ocap; i++)
+        if (ok[i] != EMPTY) {
+            uint64_t s = cslot_of(o, ok[i]);
+            k[s] = ok[i];
+            v[s] = ov[i];
+        }
+    free(ok);
+    free(ov);
+    return 0;
+}
+
+static uint64_t clookup(const gr_vmobj *o, uint64_t idx)
+{
+    if (!o->ccount)
+        return GR_VMOBJ_NOPAGE;
+    uint64_t s = cslot_of(o, idx);
+    return o->ckeys[s] == idx ? o->cvals[s] : GR_VMOBJ_NOPAGE;
+}
+
+static int cinsert(gr_vmobj *o, uint64_t idx, uint64_t h)
+{
+    if ((o->ccount + 1) * 4 > o->ccap * 3 && cgrow(o))
+        return -1;
+    uint64_t s = cslot_of(o, idx);
+    if (o->ckeys[s] != idx)
+        o->ccount++;
+    o->ckeys[s] = idx;
+    o->cvals[s] = h;
+    return 0;
+}
+
+static void cremove_slot(gr_vmobj *o, uint64_t s)
+{
+    uint64_t m = o->ccap - 1;
+    o->ckeys[s] = EMPTY;
+    o->ccount--;
+    for (uint64_t j = (s + 1) & m; o->ckeys[j] != EMPTY; j = (j + 1) & m) {
+        uint64_t home = hash(o->ckeys[j]) & m;
+        if (((j - home) & m) >= ((j - s) & m)) {
+            o->ckeys[s] = o->ckeys[j];
+            o->cvals[s] = o->cvals[j];
+            o->ckeys[j] = EMPTY;
+            s = j;
+        }
+    }
+}
+
+static void drop_handle(gr_vmobj *o, uint64_t h)
+{
+    if (o->env.drop_compressed)
+        o->env.drop_compressed(o->env.drop_ctx, h);
+}
+
+/* Forgets every compressed page (their slots are freed). */
+static void drop_all_compressed(gr_vmobj *o)
+{
+    for (uint64_t s = 0; s < o->ccap; s++)
+        if (o->ckeys[s] != EMPTY)
+            drop_handle(o, o->cvals[s]);
+    free(o->ckeys);
+    free(o->cvals);
+    o->ckeys = o->cvals = NULL;
+    o->ccap = o->ccount = 0;
+}
+
+gr_vmobj_where gr_vmobj_locate(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
+                               uint64_t *widx, uint64_t *val)
 {
     for (;;) {
         uint64_t pa = gr_vmobj_lookup(o, idx);
-        if (pa != GR_VMOBJ_NOPAGE || !o->shadow) {
+        if (pa != GR_VMOBJ_NOPAGE) {
             *where = o;
             *widx = idx;
-            return pa;
+            *val = pa;
+            return GR_VMOBJ_RESIDENT;
+        }
+        if (o->ccount && (pa = clookup(o, idx)) != GR_VMOBJ_NOPAGE) {
+            *where = o;
+            *widx = idx;
+            *val = pa;
+            return GR_VMOBJ_COMPRESSED;
+        }
+        if (!o->shadow) {
+            *where = o;
+            *widx = idx;
+            *val = GR_VMOBJ_NOPAGE;
+            return GR_VMOBJ_ABSENT;
         }
         idx += o->shadow_off >> o->shift;
         o = o->shadow;
     }
+}
+
+int gr_vmobj_set_compressed(gr_vmobj *o, uint64_t idx, uint64_t handle)
+{
+    if (cinsert(o, idx, handle))
+        return -1;
+    gr_vmobj_remove_resident(o, idx);
+    return 0;
+}
+
+int gr_vmobj_take_compressed(gr_vmobj *o, uint64_t idx, uint64_t *handle)
+{
+    if (!o->ccount)
+        return -1;
+    uint64_t s = cslot_of(o, idx);
+    if (o->ckeys[s] != idx)
+        return -1;
+    *handle = o->cvals[s];
+    cremove_slot(o, s);
+    return 0;
+}
+
+void gr_vmobj_remove_resident(gr_vmobj *o, uint64_t idx)
+{
+    if (!o->count)
+        return;
+    uint64_t s = slot_of(o, idx);
+    if (o->keys[s] == idx)
+        remove_slot(o, s);
+}
+
+int gr_vmobj_write_page(gr_vmobj *o, uint64_t idx)
+{
+    uint64_t pa = gr_vmobj_lookup(o, idx);
+    if (o->kind != GR_VMOBJ_VNODE || pa == GR_VMOBJ_NOPAGE)
+        return 0;
+    gr_vmpage_frame *fr = gr_vmpage_meta(o->env.pages, pa);
+    uint64_t off = idx << o->shift, pg = 1ull << o->shift;
+    if (!fr || !fr->dirty || off >= o->fsize)
+        return 0;
+    uint8_t buf[1u << 14];
+    uint64_t len = o->fsize - off < pg ? o->fsize - off : pg;
+    if (!o->fwritable || gr_pmem_dump(o->env.mem, pa, buf, len) ||
+        pwrite(o->fd, buf, len, (off_t)off) != (ssize_t)len)
+        return -1;
+    fr->dirty = false;
+    if (o->env.stats)
+        o->env.stats->pageouts++;
+    return 1;
+}
+
+void gr_vmobj_foreach_resident(const gr_vmobj *o, gr_vmobj_page_fn fn, void *arg)
+{
+    for (uint64_t s = 0; s < o->cap; s++)
+        if (o->keys[s] != EMPTY && !fn(arg, o->keys[s], o->vals[s]))
+            return;
+}
+
+uint64_t gr_vmobj_compressed(const gr_vmobj *o) { return o->ccount; }
+gr_vmobj_purge gr_vmobj_purgeable(const gr_vmobj *o) { return o->purge; }
+
+int gr_vmobj_set_purgeable(gr_vmobj *o, gr_vmobj_purge st)
+{
+    if (st == GR_VMOBJ_PURGE_VOLATILE && o->purge == GR_VMOBJ_PURGE_DENY)
+        return -1;
+    o->purge = st;
+    return 0;
+}
+
+const char *gr_vmobj_purge_name(gr_vmobj_purge st)
+{
+    static const char *const names[] = {
+#define GR_VMOBJ_PURGE_NAME_(e, n) n,
+        GR_VMOBJ_PURGE_STATES(GR_VMOBJ_PURGE_NAME_)
+#undef GR_VMOBJ_PURGE_NAME_
+    };
+    return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "?";
+}
+
+uint64_t gr_vmobj_find(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
+                       uint64_t *widx)
+{
+    uint64_t val;
+    return gr_vmobj_locate(o, idx, where, widx, &val) == GR_VMOBJ_RESIDENT ? val
+                                                                          : GR_VMOBJ_NOPAGE;
 }
 
 int gr_vmobj_pagein(gr_vmobj *o, uint64_t idx, uint64_t *pa)
@@ -246,7 +437,18 @@ int gr_vmobj_pagein(gr_vmobj *o, uint64_t idx, uint64_t *pa)
 
 void gr_vmobj_discard(gr_vmobj *o, uint64_t first, uint64_t last)
 {
-    if (o->kind == GR_VMOBJ_DEVICE || !o->count)
+    if (o->kind == GR_VMOBJ_DEVICE)
+        return;
+    for (uint64_t s = 0; o->ccount && s < o->ccap;) {
+        uint64_t k = o->ckeys[s];
+        if (k != EMPTY && k >= first && k < last) {
+            drop_handle(o, o->cvals[s]);
+            cremove_slot(o, s);
+        } else {
+            s++;
+        }
+    }
+    if (!o->count)
         return;
     if (last - first < o->count) {
         for (uint64_t i = first; i < last; i++) {
@@ -342,6 +544,7 @@ void gr_vmobj_ref(gr_vmobj *o)
 
 static void free_pages(gr_vmobj *o)
 {
+    drop_all_compressed(o);
     for (uint64_t s = 0; s < o->cap; s++)
         if (o->keys[s] != EMPTY)
             gr_vmpage_free(o->env.pages, o->vals[s]);
@@ -373,7 +576,7 @@ static void collapse_into(gr_vmobj *o, gr_vmobj *b)
             continue;
         uint64_t pa = b->vals[s];
         if (k >= base && k - base < n && gr_vmobj_lookup(o, k - base) == GR_VMOBJ_NOPAGE &&
-            gr_vmobj_insert(o, k - base, pa) == 0) {
+            clookup(o, k - base) == GR_VMOBJ_NOPAGE && gr_vmobj_insert(o, k - base, pa) == 0) {
             if (o->env.stats)
                 o->env.stats->collapse_moved++;
         } else {
@@ -386,6 +589,20 @@ static void collapse_into(gr_vmobj *o, gr_vmobj *b)
     free(b->vals);
     b->keys = b->vals = NULL;
     b->cap = b->count = 0;
+    /* Compressed pages move up on the same terms as resident ones. */
+    for (uint64_t s = 0; s < b->ccap; s++) {
+        uint64_t k = b->ckeys[s];
+        if (k == EMPTY)
+            continue;
+        if (k >= base && k - base < n && gr_vmobj_lookup(o, k - base) == GR_VMOBJ_NOPAGE &&
+            clookup(o, k - base) == GR_VMOBJ_NOPAGE && cinsert(o, k - base, b->cvals[s]) == 0)
+            continue;
+        drop_handle(b, b->cvals[s]);
+    }
+    free(b->ckeys);
+    free(b->cvals);
+    b->ckeys = b->cvals = NULL;
+    b->ccap = b->ccount = 0;
     uint64_t off = o->shadow_off;
     unlink_shadow(o);
     gr_vmobj *bb = b->shadow;
@@ -434,6 +651,11 @@ void gr_vmobj_release(gr_vmobj *o)
         destroy_struct(o);
         o = b; /* drop the reference o held on its shadow */
     }
+}
+
+void gr_vmobj_empty(gr_vmobj *o)
+{
+    free_pages(o);
 }
 
 gr_vmobj_kind gr_vmobj_kind_of(const gr_vmobj *o) { return o->kind; }

@@ -11,13 +11,22 @@
 #define NIL UINT32_MAX
 #define NLISTS (GR_VMPAGE_Q_COUNT_ + GR_VMPAGE_MAX_ORDER + 1)
 
+/* Reverse-map entry: one (pmap, va) translation of a block. */
+typedef struct pv_entry {
+    void *pmap;
+    uint64_t va;
+    uint32_t next;
+} pv_entry;
+
 struct gr_vmpage {
     gr_pmem *mem;
     uint64_t base, size;
     uint32_t nframes;
     gr_vmpage_frame *f;
-    uint32_t head[NLISTS];
+    uint32_t head[NLISTS], tail[NLISTS];
     uint64_t bytes[GR_VMPAGE_Q_COUNT_];
+    pv_entry *pv;      /* pool; free entries chained from pv_free */
+    uint32_t npv, pv_cap, pv_free;
 };
 
 static unsigned list_of(const gr_vmpage_frame *fr)
@@ -35,20 +44,37 @@ static void unlink_frame(gr_vmpage *a, uint32_t i)
         a->head[list_of(fr)] = fr->qnext;
     if (fr->qnext != NIL)
         a->f[fr->qnext].qprev = fr->qprev;
+    else
+        a->tail[list_of(fr)] = fr->qprev;
     fr->qnext = fr->qprev = NIL;
     a->bytes[fr->queue] -= (uint64_t)1 << (GR_VMPAGE_SHIFT + fr->order);
 }
 
+/* Free lists push at the head (LIFO: recently freed, cache-warm blocks
+ * first); page queues append at the tail (FIFO: the head is the block that
+ * joined longest ago, which is what the pageout daemon ages). */
 static void link_frame(gr_vmpage *a, uint32_t i, gr_vmpage_queue q)
 {
     gr_vmpage_frame *fr = &a->f[i];
     fr->queue = (uint8_t)q;
     unsigned l = list_of(fr);
-    fr->qprev = NIL;
-    fr->qnext = a->head[l];
-    if (fr->qnext != NIL)
-        a->f[fr->qnext].qprev = i;
-    a->head[l] = i;
+    if (q == GR_VMPAGE_Q_FREE) {
+        fr->qprev = NIL;
+        fr->qnext = a->head[l];
+        if (fr->qnext != NIL)
+            a->f[fr->qnext].qprev = i;
+        else
+            a->tail[l] = i;
+        a->head[l] = i;
+    } else {
+        fr->qnext = NIL;
+        fr->qprev = a->tail[l];
+        if (fr->qprev != NIL)
+            a->f[fr->qprev].qnext = i;
+        else
+            a->head[l] = i;
+        a->tail[l] = i;
+    }
     a->bytes[q] += (uint64_t)1 << (GR_VMPAGE_SHIFT + fr->order);
 }
 
@@ -71,10 +97,12 @@ gr_vmpage *gr_vmpage_create(gr_pmem *mem, uint64_t base, uint64_t size)
         return NULL;
     }
     for (unsigned l = 0; l < NLISTS; l++)
-        a->head[l] = NIL;
+        a->head[l] = a->tail[l] = NIL;
+    a->pv_free = NIL;
     for (uint32_t i = 0; i < a->nframes; i++) {
         a->f[i].pristine = true;
         a->f[i].qnext = a->f[i].qprev = NIL;
+        a->f[i].pv = NIL;
     }
     /* Insert from the top so the lowest block is allocated first. */
     for (uint32_t i = a->nframes; i > 0;) {
@@ -90,6 +118,7 @@ void gr_vmpage_destroy(gr_vmpage *a)
     if (!a)
         return;
     free(a->f);
+    free(a->pv);
     free(a);
 }
 
@@ -237,4 +266,70 @@ uint64_t gr_vmpage_next(const gr_vmpage *a, uint64_t pa)
     if (index_of(a, pa, &i) || a->f[i].qnext == NIL)
         return UINT64_MAX;
     return a->base + ((uint64_t)a->f[i].qnext << GR_VMPAGE_SHIFT);
+}
+
+/* ---- reverse maps ---- */
+
+int gr_vmpage_pv_add(gr_vmpage *a, uint64_t pa, void *pmap, uint64_t va)
+{
+    uint32_t i;
+    if (index_of(a, pa, &i))
+        return -1;
+    if (a->pv_free == NIL) {
+        if (a->npv == a->pv_cap) {
+            uint32_t cap = a->pv_cap ? 2 * a->pv_cap : 1024;
+            pv_entry *n = realloc(a->pv, cap * sizeof *n);
+            if (!n)
+                return -1;
+            a->pv = n;
+            a->pv_cap = cap;
+        }
+        a->pv_free = a->npv++;
+        a->pv[a->pv_free].next = NIL;
+    }
+    uint32_t e = a->pv_free;
+    a->pv_free = a->pv[e].next;
+    a->pv[e] = (pv_entry){pmap, va, a->f[i].pv};
+    a->f[i].pv = e;
+    return 0;
+}
+
+void gr_vmpage_pv_remove(gr_vmpage *a, uint64_t pa, void *pmap, uint64_t va)
+{
+    uint32_t i;
+    if (index_of(a, pa, &i))
+        return;
+    for (uint32_t *link = &a->f[i].pv; *link != NIL; link = &a->pv[*link].next) {
+        uint32_t e = *link;
+        if (a->pv[e].pmap == pmap && a->pv[e].va == va) {
+            *link = a->pv[e].next;
+            a->pv[e].next = a->pv_free;
+            a->pv_free = e;
+            return;
+        }
+    }
+}
+
+void gr_vmpage_pv_foreach(gr_vmpage *a, uint64_t pa, gr_vmpage_pv_fn fn, void *arg)
+{
+    uint32_t i;
+    if (index_of(a, pa, &i))
+        return;
+    for (uint32_t e = a->f[i].pv; e != NIL;) {
+        uint32_t next = a->pv[e].next; /* fn may remove e */
+        if (!fn(arg, a->pv[e].pmap, a->pv[e].va))
+            return;
+        e = next;
+    }
+}
+
+unsigned gr_vmpage_pv_count(const gr_vmpage *a, uint64_t pa)
+{
+    uint32_t i;
+    unsigned n = 0;
+    if (index_of(a, pa, &i))
+        return 0;
+    for (uint32_t e = a->f[i].pv; e != NIL; e = a->pv[e].next)
+        n++;
+    return n;
 }

@@ -118,10 +118,19 @@ static void tlbi_page(gr_vmpmap *p, uint64_t va)
     issue(p, p->cfg.kernel ? GR_TLBI_VAALE1 : GR_TLBI_VALE1, va);
 }
 
+static bool forget_one(void *arg, uint64_t va, const gr_vmpmap_leaf *l)
+{
+    gr_vmpmap *p = arg;
+    gr_vmpage_pv_remove(p->pages, l->pa, p, va);
+    return true;
+}
+
 void gr_vmpmap_destroy(gr_vmpmap *p)
 {
     if (!p)
         return;
+    /* The reverse maps must not name a pmap that is gone. */
+    gr_vmpmap_foreach(p, 0, ~0ull, forget_one, p);
     /* Tables are freed (and may be reused) only after no TLB or walk cache
      * can hold anything read from them. */
     issue(p, p->cfg.kernel ? GR_TLBI_VMALLE1 : GR_TLBI_ASIDE1, 0);
@@ -252,9 +261,14 @@ int gr_vmpmap_enter(gr_vmpmap *p, uint64_t va, uint64_t pa, unsigned prot,
     if (old == d)
         return 0;
     if (!(old & D_VALID)) {
-        /* Invalid entries are never cached: no TLBI needed. */
-        if (gr_pmem_write64(p->mem, slot, d))
+        /* Invalid entries are never cached: no TLBI needed. The reverse
+         * map learns the new translation (device pages have none). */
+        if (gr_vmpage_pv_add(p->pages, pa, p, va) && gr_vmpage_meta(p->pages, pa))
             return -2;
+        if (gr_pmem_write64(p->mem, slot, d)) {
+            gr_vmpage_pv_remove(p->pages, pa, p, va);
+            return -2;
+        }
         p->resident++;
         return 0;
     }
@@ -262,6 +276,11 @@ int gr_vmpmap_enter(gr_vmpmap *p, uint64_t va, uint64_t pa, unsigned prot,
         ((old >> D_ATTR_SHIFT) & 7) != attr) {
         /* Break-before-make: a new output address or memory type must
          * not coexist with the old one in any TLB. */
+        if ((old & oa_mask(p)) != (d & oa_mask(p))) {
+            if (gr_vmpage_pv_add(p->pages, pa, p, va) && gr_vmpage_meta(p->pages, pa))
+                return -2;
+            gr_vmpage_pv_remove(p->pages, old & oa_mask(p), p, va);
+        }
         gr_pmem_write64(p->mem, slot, 0);
         tlbi_page(p, va);
         gr_pmem_write64(p->mem, slot, d);
@@ -327,6 +346,7 @@ static bool remove_one(void *arg, uint64_t va, const gr_vmpmap_leaf *l)
 {
     edit_arg *e = arg;
     gr_pmem_write64(e->p->mem, l->desc_pa, 0);
+    gr_vmpage_pv_remove(e->p->pages, l->pa, e->p, va);
     tlbi_page(e->p, va);
     e->p->resident--;
     e->n++;

@@ -52,7 +52,30 @@ typedef struct gr_vmobj_env {
     gr_pmem *mem;
     gr_vmpage *pages;
     gr_vmobj_stats *stats; /* may be NULL */
+    /* Called for every compressed page an object forgets (discard, death,
+     * collapse), so the compressor frees its slot. May be NULL. */
+    void (*drop_compressed)(void *ctx, uint64_t handle);
+    void *drop_ctx;
 } gr_vmobj_env;
+
+/* Purgeable states (XNU VM_PURGABLE_*): NONVOLATILE keeps its pages;
+ * VOLATILE may be emptied under memory pressure; EMPTY was emptied (its
+ * pages are gone and read as zeros again); DENY can never become
+ * volatile. */
+#define GR_VMOBJ_PURGE_STATES(X) \
+    X(NONVOLATILE, "nonvolatile") \
+    X(VOLATILE, "volatile")       \
+    X(EMPTY, "empty")             \
+    X(DENY, "deny")
+
+typedef enum {
+#define GR_VMOBJ_PURGE_ENUM_(e, n) GR_VMOBJ_PURGE_##e,
+    GR_VMOBJ_PURGE_STATES(GR_VMOBJ_PURGE_ENUM_)
+#undef GR_VMOBJ_PURGE_ENUM_
+} gr_vmobj_purge;
+
+/* Where a page of a shadow chain is (gr_vmobj_locate). */
+typedef enum { GR_VMOBJ_ABSENT, GR_VMOBJ_RESIDENT, GR_VMOBJ_COMPRESSED } gr_vmobj_where;
 
 /*! gr_vmobj_create_anon() : a zero-fill object of size bytes (a multiple of
  *  1 << page_shift; page_shift 12 or 14), one reference. @return NULL on
@@ -100,6 +123,52 @@ int gr_vmobj_insert(gr_vmobj *o, uint64_t idx, uint64_t pa);
  *  chain and *widx the index there (the one whose pager must supply it). */
 uint64_t gr_vmobj_find(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
                        uint64_t *widx);
+
+/*! gr_vmobj_locate() : like gr_vmobj_find(), but a page held compressed by
+ *  an object of the chain also ends the search. @return RESIDENT (*val =
+ *  frame), COMPRESSED (*val = compressor handle) or ABSENT; *where and *widx
+ *  as for gr_vmobj_find(). */
+gr_vmobj_where gr_vmobj_locate(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
+                               uint64_t *widx, uint64_t *val);
+
+/*! gr_vmobj_set_compressed() : page idx of o leaves memory: its resident
+ *  entry is removed (the caller frees the frame) and the compressor handle
+ *  is recorded instead. @return 0 or -1 (host memory exhausted: nothing
+ *  changed). */
+int gr_vmobj_set_compressed(gr_vmobj *o, uint64_t idx, uint64_t handle);
+
+/*! gr_vmobj_take_compressed() : removes page idx's compressor handle from
+ *  o (the caller now owns it). @return 0 with *handle, -1 if none. */
+int gr_vmobj_take_compressed(gr_vmobj *o, uint64_t idx, uint64_t *handle);
+
+/*! gr_vmobj_remove_resident() : forgets resident page idx without freeing
+ *  its frame (the pageout daemon frees it after unmapping). */
+void gr_vmobj_remove_resident(gr_vmobj *o, uint64_t idx);
+
+/*! gr_vmobj_write_page() : writes page idx (resident, VNODE) back to the
+ *  file if its frame is dirty and clears the dirty bit. @return 1 written,
+ *  0 nothing to write, -1 I/O error. */
+int gr_vmobj_write_page(gr_vmobj *o, uint64_t idx);
+
+/* Visitor over resident pages; return false to stop. */
+typedef bool (*gr_vmobj_page_fn)(void *arg, uint64_t idx, uint64_t pa);
+
+/*! gr_vmobj_foreach_resident() : calls fn for every resident page of o
+ *  itself (not its shadow). fn must not change o. */
+void gr_vmobj_foreach_resident(const gr_vmobj *o, gr_vmobj_page_fn fn, void *arg);
+
+/*! gr_vmobj_empty() : drops every compressed page of o and frees every
+ *  resident one (the caller has unmapped them); used by purging. */
+void gr_vmobj_empty(gr_vmobj *o);
+
+/*! gr_vmobj_compressed() : pages of o itself held by the compressor. */
+uint64_t gr_vmobj_compressed(const gr_vmobj *o);
+
+/*! gr_vmobj_purgeable()/set_purgeable() : purgeable state (new objects are
+ *  NONVOLATILE). Setting VOLATILE on a DENY object fails (-1). */
+gr_vmobj_purge gr_vmobj_purgeable(const gr_vmobj *o);
+int gr_vmobj_set_purgeable(gr_vmobj *o, gr_vmobj_purge st);
+const char *gr_vmobj_purge_name(gr_vmobj_purge st);
 
 /* Results of gr_vmobj_pagein(). */
 #define GR_VMOBJ_OK 0

@@ -10,8 +10,14 @@
  * its first frame.
  *
  * Queues are intrusive doubly linked lists (free lists per order, active,
- * inactive, wired, page-table pages) so part 2's pageout daemon can age and
- * move pages in O(1).
+ * inactive, wired, page-table pages, speculative, throttled, compressor
+ * segments) so the pageout daemon can age and move pages in O(1). Page
+ * queues are FIFO (a block joins at the tail, gr_vmpage_first() is the
+ * oldest); free lists are LIFO (the block freed last is reused first).
+ *
+ * Reverse maps (XNU's pv lists): every block records the (pmap, VA) pairs
+ * that map it, so the pageout daemon can find and remove every
+ * translation of a page it ages or evicts.
  *
  * Page contents live in gr_pmem, never here: a zero-filled page really reads
  * as zero bytes. A frame nobody has allocated since creation is "pristine":
@@ -38,12 +44,15 @@ typedef struct gr_vmpage gr_vmpage;
 #define GR_VMPAGE_MAX_ORDER 2
 
 /* X(ENUM, "name") — the page queues (vm_page_queue_* in XNU). */
-#define GR_VMPAGE_QUEUES(X) \
-    X(FREE, "free")         \
-    X(ACTIVE, "active")     \
-    X(INACTIVE, "inactive") \
-    X(WIRED, "wired")       \
-    X(PTP, "pagetable")
+#define GR_VMPAGE_QUEUES(X)       \
+    X(FREE, "free")               \
+    X(ACTIVE, "active")           \
+    X(INACTIVE, "inactive")       \
+    X(WIRED, "wired")             \
+    X(PTP, "pagetable")           \
+    X(SPECULATIVE, "speculative") \
+    X(THROTTLED, "throttled")     \
+    X(COMPRESSOR, "compressor")
 
 typedef enum {
 #define GR_VMPAGE_Q_ENUM_(e, n) GR_VMPAGE_Q_##e,
@@ -62,6 +71,7 @@ typedef struct gr_vmpage_frame {
     bool dirty;          /* modified since read from its pager */
     bool pristine;       /* never allocated: pmem holds no bytes here */
     uint32_t qnext, qprev; /* queue links (frame indices) */
+    uint32_t pv;         /* first reverse-map entry (internal) */
 } gr_vmpage_frame;
 
 /*! gr_vmpage_create() : an allocator for [base, base+size) of mem. base and
@@ -112,6 +122,23 @@ const char *gr_vmpage_queue_name(gr_vmpage_queue q);
  *  UINT64_MAX after the last). For part 2's pageout scans and for tests. */
 uint64_t gr_vmpage_first(const gr_vmpage *a, gr_vmpage_queue q);
 uint64_t gr_vmpage_next(const gr_vmpage *a, uint64_t pa);
+
+/*! gr_vmpage_pv_add() : records that pmap maps the block at pa at va.
+ *  @return 0, or -1 (pa not managed, or host memory exhausted). */
+int gr_vmpage_pv_add(gr_vmpage *a, uint64_t pa, void *pmap, uint64_t va);
+
+/*! gr_vmpage_pv_remove() : forgets that mapping (absent: no-op). */
+void gr_vmpage_pv_remove(gr_vmpage *a, uint64_t pa, void *pmap, uint64_t va);
+
+/* Visitor: return false to stop. The visitor may remove the mapping it is
+ * given (and only that one). */
+typedef bool (*gr_vmpage_pv_fn)(void *arg, void *pmap, uint64_t va);
+
+/*! gr_vmpage_pv_foreach() : calls fn for every mapping of the block at pa. */
+void gr_vmpage_pv_foreach(gr_vmpage *a, uint64_t pa, gr_vmpage_pv_fn fn, void *arg);
+
+/*! gr_vmpage_pv_count() : @return how many mappings the block at pa has. */
+unsigned gr_vmpage_pv_count(const gr_vmpage *a, uint64_t pa);
 
 #ifdef __cplusplus
 }
