@@ -55,7 +55,17 @@ struct gr_vm {
     unsigned drop_mask;
     gr_vm_tlbi_rec *log;
     size_t nlog;
+    /* part 2 */
+    gr_vmcomp *comp;
+    uint64_t store_rng;
+    gr_vm_pressure_level level;
+    gr_vm_pressure_event *hist;
+    size_t nhist;
+    unsigned nvolatile; /* objects set VOLATILE (an upper bound) */
+    bool in_pageout;
 };
+
+#define HIST_MAX 4096
 
 const char *gr_vm_strerror(int err)
 {
@@ -80,6 +90,12 @@ void gr_vm_config_default(gr_vm_config *c)
     c->shared_cache_size = 32ull << 20;
     c->max_retries = 8;
     c->tlbi_log_max = 1u << 20;
+}
+
+static void drop_compressed(void *ctx, uint64_t handle)
+{
+    gr_vm *vm = ctx;
+    gr_vmcomp_free(vm->comp, handle);
 }
 
 /* splitmix64: a documented, seedable generator, so layouts reproduce. */
@@ -155,7 +171,16 @@ gr_vm *gr_vm_create(const gr_vm_config *cfg, gr_pmem *mem, const gr_vmbe *be,
     vm->pages = gr_vmpage_create(mem, cfg->ram_base, cfg->ram_size);
     if (!vm->pages)
         goto fail;
-    vm->env = (gr_vmobj_env){mem, vm->pages, &vm->ostats, NULL, NULL};
+    vm->env = (gr_vmobj_env){mem, vm->pages, &vm->ostats, drop_compressed, vm};
+    vm->store_rng = cfg->seed;
+    {
+        int ce;
+        vm->comp = gr_vmcomp_create(mem, vm->pages, &cfg->comp, &ce);
+        if (!vm->comp) {
+            e = ce == GR_VMCOMP_INVAL ? GR_VM_INVAL : GR_VM_NOMEM;
+            goto fail;
+        }
+    }
     /* The kernel: 16K granule TTBR1 tables with one wired text page. */
     gr_vmpmap_cfg kc = {14, KERN_TXSZ, true, 0};
     vm->kpmap = gr_vmpmap_create(mem, vm->pages, &kc, on_tlbi, vm);
@@ -420,6 +445,35 @@ static int copy_page(gr_vm *vm, uint64_t from, uint64_t to, uint64_t size)
     return GR_VM_OK;
 }
 
+/* Brings compressed page idx of o back into a new frame. */
+static int decompress(gr_vm *vm, gr_vmobj *o, uint64_t idx, uint64_t h, uint64_t *pa)
+{
+    uint32_t len = 1u << gr_vmobj_page_shift(o);
+    uint8_t buf[1u << 14];
+    int r = gr_vmcomp_get(vm->comp, h, buf, len);
+    if (r == GR_VMCOMP_CORRUPT || r == GR_VMCOMP_TRUNCATED) {
+        /* Never map bytes that failed their check. */
+        vm->st.swap_errors++;
+        return GR_VM_SWAPERR;
+    }
+    if (r)
+        return GR_VM_IOERR;
+    if (gr_vmpage_alloc(vm->pages, gr_vmobj_page_shift(o), GR_VMPAGE_Q_ACTIVE, false, pa))
+        return GR_VM_NOMEM;
+    if (gr_pmem_load(vm->mem, *pa, buf, len) || gr_vmobj_take_compressed(o, idx, &h)) {
+        gr_vmpage_free(vm->pages, *pa);
+        return GR_VM_IOERR;
+    }
+    if (gr_vmobj_insert(o, idx, *pa)) {
+        gr_vmobj_set_compressed(o, idx, h);
+        gr_vmpage_free(vm->pages, *pa);
+        return GR_VM_NOMEM;
+    }
+    gr_vmcomp_free(vm->comp, h);
+    vm->st.decompressions++;
+    return GR_VM_OK;
+}
+
 /* Make the page at va (aligned) of entry e present in t's tables for an
  * access that needs right `need`. mapped: the fault was raised on a valid
  * descriptor (permission fault), so the page may already be entered. */
@@ -434,14 +488,25 @@ static int resolve(gr_vm *vm, task *t, gr_vmmap_entry *e, uint64_t va, unsigned 
     }
     uint64_t idx = (e->offset + (va - e->start)) >> t->shift;
     gr_vmobj *where;
-    uint64_t widx, pa = gr_vmobj_find(e->obj, idx, &where, &widx);
-    if (pa == GR_VMOBJ_NOPAGE) {
+    uint64_t widx, val, pa = GR_VMOBJ_NOPAGE;
+    gr_vmobj_where w = gr_vmobj_locate(e->obj, idx, &where, &widx, &val);
+    if (w == GR_VMOBJ_RESIDENT) {
+        pa = val;
+    } else if (w == GR_VMOBJ_COMPRESSED) {
+        /* A page the pageout daemon compressed: it comes back into the
+         * object that held it, then the usual copy-on-write rules apply. */
+        int r = decompress(vm, where, widx, val, &pa);
+        if (r)
+            return r;
+    } else {
         int r;
         switch (gr_vmobj_kind_of(where)) {
         case GR_VMOBJ_VNODE:
             r = gr_vmobj_pagein(where, widx, &pa);
             if (r)
                 return map_err(r);
+            /* Not yet seen referenced by the daemon: speculative. */
+            gr_vmpage_set_queue(vm->pages, pa, GR_VMPAGE_Q_SPECULATIVE);
             break;
         case GR_VMOBJ_ANON:
             /* Zero fill happens in the top object (vm_fault: first_object). */
@@ -560,6 +625,29 @@ static int vm_fault(gr_vm *vm, task *t, const gr_xlat *x)
     return resolve(vm, t, e, page, need, x->fault.type != GR_FAULT_TRANSLATION);
 }
 
+/* Store data (GR_VM_STORE_*): one doubleword at va & ~7, value from the
+ * store generator (splitmix64 seeded with cfg.seed). */
+static void store(gr_vm *vm, uint64_t va, uint64_t pa)
+{
+    uint64_t z = (vm->store_rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    uint64_t h = z ^ (z >> 31), v = h;
+    if (vm->cfg.store_data == GR_VM_STORE_PATTERN) {
+        switch (h & 3) {
+        case 0:
+            break;
+        case 1:
+            v = (va & ~0xfffull) | (h >> 8 & 0xff8);
+            break;
+        default:
+            v = h >> 56;
+        }
+    }
+    if (gr_pmem_write64(vm->mem, pa & ~7ull, v) == GR_PMEM_OK)
+        vm->st.stores++;
+}
+
 int gr_vm_access(gr_vm *vm, int pid, uint64_t va, gr_acc acc, void *buf,
                  size_t len, gr_vm_result *res)
 {
@@ -589,7 +677,15 @@ int gr_vm_access(gr_vm *vm, int pid, uint64_t va, gr_acc acc, void *buf,
             res->va = va;
             if (tries++ >= vm->cfg.max_retries)
                 return res->status = GR_VM_RETRY;
+            if (vm->cfg.pageout && !vm->in_pageout &&
+                gr_vmpage_count(vm->pages, GR_VMPAGE_Q_FREE) < gr_vmpage_total(vm->pages) / 32)
+                gr_vm_pageout(vm, gr_vmpage_total(vm->pages) / 16);
             int r = vm_fault(vm, t, &x);
+            if (r == GR_VM_NOMEM && vm->cfg.pageout && !vm->in_pageout &&
+                gr_vm_pageout(vm, gr_vmpage_total(vm->pages) / 16))
+                continue; /* frames were reclaimed: fault again */
+            if (vm->cfg.pageout)
+                gr_vm_pressure(vm);
             if (r) {
                 if (r == GR_VM_SEGV_MAPERR || r == GR_VM_SEGV_ACCERR ||
                     r == GR_VM_BUS_ADRERR)
@@ -602,6 +698,8 @@ int gr_vm_access(gr_vm *vm, int pid, uint64_t va, gr_acc acc, void *buf,
         }
         res->va = va;
         res->pa = x.pa;
+        if (!buf && acc == GR_ACC_WRITE && vm->cfg.store_data)
+            store(vm, va, x.pa);
         uint64_t n = pg - (va & (pg - 1));
         if (n > len)
             n = len;
@@ -772,10 +870,13 @@ void gr_vm_destroy(gr_vm *vm)
     for (unsigned i = 0; i < vm->nvnodes; i++)
         gr_vmobj_release(vm->vnodes[i]);
     free(vm->vnodes);
+    /* Objects are gone (their compressed pages dropped): now the pool. */
+    gr_vmcomp_destroy(vm->comp);
     vm->cause = GR_VM_CAUSE_EXIT;
     gr_vmpmap_destroy(vm->kpmap);
     gr_vmpage_destroy(vm->pages);
     free(vm->log);
+    free(vm->hist);
     free(vm);
 }
 
@@ -1183,6 +1284,281 @@ gr_vmpage *gr_vm_pages(gr_vm *vm) { return vm->pages; }
 gr_pmem *gr_vm_pmem(gr_vm *vm) { return vm->mem; }
 uint64_t gr_vm_kernel_text(const gr_vm *vm) { (void)vm; return KERNEL_TEXT; }
 
+/* ---- part 2: pageout daemon, purgeable memory, pressure ---- */
+
+typedef struct pv_walk {
+    gr_vm *vm;
+    uint64_t len;
+    bool af;
+} pv_walk;
+
+static bool pv_test_af(void *arg, void *pmap, uint64_t va)
+{
+    pv_walk *w = arg;
+    gr_vmpmap_leaf l;
+    if (gr_vmpmap_lookup(pmap, va, &l) && l.af) {
+        w->af = true;
+        return false;
+    }
+    return true;
+}
+
+static bool pv_clear_af(void *arg, void *pmap, uint64_t va)
+{
+    (void)arg;
+    gr_vmpmap_clear_af(pmap, va); /* TLBI VALE1 when AF was set */
+    return true;
+}
+
+static bool pv_unmap(void *arg, void *pmap, uint64_t va)
+{
+    pv_walk *w = arg;
+    gr_vmpmap_remove(pmap, va, va + w->len); /* TLBI VALE1 */
+    return true;
+}
+
+/* Referenced since its AF was last cleared: some mapping has AF set again
+ * (an access-flag fault set it, or the walker with TCR.HA). */
+static bool referenced(gr_vm *vm, uint64_t pa)
+{
+    pv_walk w = {vm, 0, false};
+    gr_vmpage_pv_foreach(vm->pages, pa, pv_test_af, &w);
+    return w.af;
+}
+
+/* Every translation of the frame goes, each with its TLBI, before the
+ * frame may be reused (the same rule munmap follows). */
+static void unmap_all(gr_vm *vm, uint64_t pa, uint64_t len, gr_vm_cause cause)
+{
+    pv_walk w = {vm, len, false};
+    vm->cause = cause;
+    gr_vmpage_pv_foreach(vm->pages, pa, pv_unmap, &w);
+}
+
+static void deactivate(gr_vm *vm, uint64_t pa)
+{
+    vm->cause = GR_VM_CAUSE_AGE;
+    gr_vmpage_pv_foreach(vm->pages, pa, pv_clear_af, vm);
+    gr_vmpage_set_queue(vm->pages, pa, GR_VMPAGE_Q_INACTIVE);
+    vm->st.deactivations++;
+}
+
+/* Reclaims one unreferenced page. @return 0, or -1 if it must stay. */
+static int evict(gr_vm *vm, uint64_t pa)
+{
+    gr_vmpage_frame *fr = gr_vmpage_meta(vm->pages, pa);
+    gr_vmobj *o = fr ? fr->owner : NULL;
+    if (!o || fr->wire_count)
+        return -1;
+    unsigned shift = gr_vmobj_page_shift(o);
+    uint32_t len = 1u << shift;
+    uint64_t idx = fr->offset >> shift;
+    switch (gr_vmobj_kind_of(o)) {
+    case GR_VMOBJ_ANON: {
+        uint8_t buf[1u << 14];
+        uint64_t h;
+        if (gr_pmem_dump(vm->mem, pa, buf, len) || gr_vmcomp_put(vm->comp, buf, len, &h))
+            return -1;
+        if (gr_vmobj_set_compressed(o, idx, h)) {
+            gr_vmcomp_free(vm->comp, h);
+            return -1;
+        }
+        unmap_all(vm, pa, len, GR_VM_CAUSE_PAGEOUT);
+        gr_vmpage_free(vm->pages, pa);
+        vm->st.compressions++;
+        return 0;
+    }
+    case GR_VMOBJ_VNODE:
+        unmap_all(vm, pa, len, GR_VM_CAUSE_PAGEOUT);
+        if (gr_vmobj_write_page(o, idx) < 0)
+            return -1; /* stays resident (unmapped: the next access refaults) */
+        gr_vmobj_remove_resident(o, idx);
+        gr_vmpage_free(vm->pages, pa);
+        vm->st.file_drops++;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+typedef struct purge_walk {
+    gr_vm *vm;
+    uint64_t len, n;
+} purge_walk;
+
+static bool purge_page(void *arg, uint64_t idx, uint64_t pa)
+{
+    (void)idx;
+    purge_walk *w = arg;
+    unmap_all(w->vm, pa, w->len, GR_VM_CAUSE_PURGE);
+    w->n++;
+    return true;
+}
+
+/* The distinct objects of every task's entries with purgeable state st
+ * (up to max). */
+static unsigned objects_in_state(gr_vm *vm, gr_vmobj_purge st, gr_vmobj **out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < vm->ntasks; i++) {
+        task *t = vm->tasks[i];
+        for (unsigned k = 0; t && k < gr_vmmap_count(t->map); k++) {
+            gr_vmobj *o = gr_vmmap_at(t->map, k)->obj;
+            if (!o || gr_vmobj_purgeable(o) != st)
+                continue;
+            unsigned j = 0;
+            while (j < n && out[j] != o)
+                j++;
+            if (j == n && n < max)
+                out[n++] = o;
+        }
+    }
+    return n;
+}
+
+/* Empties every volatile object (XNU purges volatile objects before it
+ * pages anything out): mappings removed with TLBIs, frames freed,
+ * compressed copies dropped; the owner then sees EMPTY. */
+static void purge_volatile(gr_vm *vm)
+{
+    gr_vmobj *objs[64];
+    unsigned n = objects_in_state(vm, GR_VMOBJ_PURGE_VOLATILE, objs, 64);
+    for (unsigned i = 0; i < n; i++) {
+        purge_walk w = {vm, 1ull << gr_vmobj_page_shift(objs[i]), 0};
+        gr_vmobj_foreach_resident(objs[i], purge_page, &w);
+        gr_vmobj_empty(objs[i]);
+        gr_vmobj_set_purgeable(objs[i], GR_VMOBJ_PURGE_EMPTY);
+        vm->st.purges++;
+        vm->st.purged_pages += w.n;
+    }
+    vm->nvolatile = 0;
+}
+
+static uint64_t volatile_frames(gr_vm *vm)
+{
+    if (!vm->nvolatile)
+        return 0;
+    gr_vmobj *objs[64];
+    unsigned n = objects_in_state(vm, GR_VMOBJ_PURGE_VOLATILE, objs, 64);
+    uint64_t f = 0;
+    for (unsigned i = 0; i < n; i++)
+        f += gr_vmobj_resident(objs[i]) << (gr_vmobj_page_shift(objs[i]) - 12);
+    return f;
+}
+
+const char *gr_vm_pressure_name(gr_vm_pressure_level l)
+{
+    static const char *const names[] = {
+#define GR_VM_PRESSURE_NAME_(e, n) n,
+        GR_VM_PRESSURE_LEVELS(GR_VM_PRESSURE_NAME_)
+#undef GR_VM_PRESSURE_NAME_
+    };
+    return (unsigned)l < 4 ? names[l] : "?";
+}
+
+gr_vm_pressure_level gr_vm_pressure(gr_vm *vm)
+{
+    uint64_t total = gr_vmpage_total(vm->pages) >> 12;
+    uint64_t avail = (gr_vmpage_count(vm->pages, GR_VMPAGE_Q_FREE) +
+                      gr_vmpage_count(vm->pages, GR_VMPAGE_Q_INACTIVE) +
+                      gr_vmpage_count(vm->pages, GR_VMPAGE_Q_SPECULATIVE)) >> 12;
+    avail += volatile_frames(vm);
+    gr_vm_pressure_level l = avail * 100 >= 20 * total   ? GR_VM_PRESSURE_NORMAL
+                             : avail * 100 >= 10 * total ? GR_VM_PRESSURE_WARNING
+                             : avail * 100 >= 5 * total  ? GR_VM_PRESSURE_URGENT
+                                                         : GR_VM_PRESSURE_CRITICAL;
+    if (l != vm->level) {
+        if (!vm->hist)
+            vm->hist = malloc(HIST_MAX * sizeof *vm->hist);
+        if (vm->hist && vm->nhist < HIST_MAX)
+            vm->hist[vm->nhist++] =
+                (gr_vm_pressure_event){vm->st.faults, (uint8_t)vm->level, (uint8_t)l};
+        vm->level = l;
+        vm->st.pressure_changes++;
+        /* Swap files no longer needed go when the pressure is over (the
+         * seed's lazy deallocation), not as soon as they empty. */
+        if (l == GR_VM_PRESSURE_NORMAL)
+            gr_vmcomp_swap_trim(vm->comp);
+    }
+    return l;
+}
+
+const gr_vm_pressure_event *gr_vm_pressure_history(const gr_vm *vm, size_t *n)
+{
+    *n = vm->nhist;
+    return vm->hist;
+}
+
+uint64_t gr_vm_pageout(gr_vm *vm, uint64_t want)
+{
+    if (!vm || vm->in_pageout)
+        return 0;
+    gr_vmpage *pg = vm->pages;
+    uint64_t before = gr_vmpage_count(pg, GR_VMPAGE_Q_FREE);
+    if (before >= want)
+        return 0;
+    vm->in_pageout = true;
+    gr_vm_cause saved = vm->cause;
+    vm->st.pageout_runs++;
+    if (vm->nvolatile)
+        purge_volatile(vm);
+    /* Pages a full compressor refused get another chance. */
+    for (uint64_t pa; (pa = gr_vmpage_first(pg, GR_VMPAGE_Q_THROTTLED)) != UINT64_MAX;)
+        gr_vmpage_set_queue(pg, pa, GR_VMPAGE_Q_INACTIVE);
+    uint64_t budget = 2 * ((gr_vmpage_count(pg, GR_VMPAGE_Q_ACTIVE) +
+                            gr_vmpage_count(pg, GR_VMPAGE_Q_INACTIVE) +
+                            gr_vmpage_count(pg, GR_VMPAGE_Q_SPECULATIVE)) >> 12) + 16;
+    while (gr_vmpage_count(pg, GR_VMPAGE_Q_FREE) < want && budget--) {
+        /* Keep a third of the pageable pages inactive (XNU's
+         * vm_page_inactive_target is a fraction of the same kind). */
+        while (gr_vmpage_count(pg, GR_VMPAGE_Q_INACTIVE) * 3 <
+                   gr_vmpage_count(pg, GR_VMPAGE_Q_ACTIVE) + gr_vmpage_count(pg, GR_VMPAGE_Q_INACTIVE) &&
+               gr_vmpage_first(pg, GR_VMPAGE_Q_ACTIVE) != UINT64_MAX)
+            deactivate(vm, gr_vmpage_first(pg, GR_VMPAGE_Q_ACTIVE));
+        uint64_t pa = gr_vmpage_first(pg, GR_VMPAGE_Q_SPECULATIVE);
+        if (pa == UINT64_MAX)
+            pa = gr_vmpage_first(pg, GR_VMPAGE_Q_INACTIVE);
+        if (pa == UINT64_MAX)
+            break;
+        if (referenced(vm, pa)) {
+            gr_vmpage_set_queue(pg, pa, GR_VMPAGE_Q_ACTIVE);
+            vm->st.reactivations++;
+        } else if (evict(vm, pa)) {
+            gr_vmpage_set_queue(pg, pa, GR_VMPAGE_Q_THROTTLED);
+            vm->st.throttled++;
+        }
+    }
+    vm->cause = saved;
+    vm->in_pageout = false;
+    uint64_t after = gr_vmpage_count(pg, GR_VMPAGE_Q_FREE);
+    return after > before ? after - before : 0;
+}
+
+int gr_vm_purgeable(gr_vm *vm, int pid, uint64_t addr, int st, gr_vmobj_purge *old)
+{
+    task *t = vm ? get(vm, pid) : NULL;
+    if (!t)
+        return GR_VM_NOPID;
+    gr_vmmap_entry *e = gr_vmmap_lookup(t->map, addr);
+    if (!e || e->start != addr)
+        return GR_VM_SEGV_MAPERR;
+    if (!e->obj || gr_vmobj_kind_of(e->obj) != GR_VMOBJ_ANON || e->needs_copy || e->shared ||
+        st > GR_VMOBJ_PURGE_DENY)
+        return GR_VM_INVAL;
+    gr_vmobj_purge was = gr_vmobj_purgeable(e->obj);
+    if (old)
+        *old = was;
+    if (st < 0 || (gr_vmobj_purge)st == was)
+        return GR_VM_OK;
+    if (gr_vmobj_set_purgeable(e->obj, (gr_vmobj_purge)st))
+        return GR_VM_INVAL;
+    if (st == GR_VMOBJ_PURGE_VOLATILE)
+        vm->nvolatile++;
+    return GR_VM_OK;
+}
+
+gr_vmcomp *gr_vm_comp(gr_vm *vm) { return vm ? vm->comp : NULL; }
+
 /* ---- reports ---- */
 
 static void fmt_size(char *b, size_t n, uint64_t v)
@@ -1291,4 +1667,111 @@ void gr_vm_report_stats(gr_vm *vm, FILE *f)
     GR_VM_STATS(GR_VM_STAT_PRINT_)
 #undef GR_VM_STAT_PRINT_
     fprintf(f, "%-27s %12llu.\n", "objects:", (unsigned long long)vm->ostats.objects);
+}
+
+/* ---- part 2 reports ---- */
+
+/* Frames of queue q owned by objects of kind k. */
+static uint64_t frames_of_kind(gr_vm *vm, gr_vmpage_queue q, gr_vmobj_kind k)
+{
+    uint64_t n = 0;
+    for (uint64_t pa = gr_vmpage_first(vm->pages, q); pa != UINT64_MAX;
+         pa = gr_vmpage_next(vm->pages, pa)) {
+        gr_vmpage_frame *fr = gr_vmpage_meta(vm->pages, pa);
+        if (fr->owner && gr_vmobj_kind_of(fr->owner) == k)
+            n += 1u << fr->order;
+    }
+    return n;
+}
+
+void gr_vm_report_vm_stat(gr_vm *vm, FILE *f)
+{
+    gr_vm_stats s;
+    gr_vm_get_stats(vm, &s);
+    gr_vmcomp_stats c;
+    gr_vmcomp_get_stats(vm->comp, &c);
+    gr_vmpage *p = vm->pages;
+#define Q_(q) (gr_vmpage_count(p, GR_VMPAGE_Q_##q) >> 12)
+    const gr_vmpage_queue pageable[] = {GR_VMPAGE_Q_ACTIVE, GR_VMPAGE_Q_INACTIVE,
+                                        GR_VMPAGE_Q_SPECULATIVE, GR_VMPAGE_Q_THROTTLED};
+    uint64_t file = 0, pageable_n = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        file += frames_of_kind(vm, pageable[i], GR_VMOBJ_VNODE);
+        pageable_n += gr_vmpage_count(p, pageable[i]) >> 12;
+    }
+    fprintf(f, "Mach Virtual Memory Statistics: (page size of 4096 bytes)\n");
+#define L_(name, v) fprintf(f, "%-29s %16llu.\n", name ":", (unsigned long long)(v))
+    L_("Pages free", Q_(FREE));
+    L_("Pages active", Q_(ACTIVE));
+    L_("Pages inactive", Q_(INACTIVE));
+    L_("Pages speculative", Q_(SPECULATIVE));
+    L_("Pages throttled", Q_(THROTTLED));
+    L_("Pages wired down", Q_(WIRED) + Q_(PTP));
+    L_("Pages purgeable", volatile_frames(vm));
+    L_("\"Translation faults\"", s.faults);
+    L_("Pages copy-on-write", s.cow_faults);
+    L_("Pages zero filled", s.zero_fill);
+    L_("Pages reactivated", s.reactivations);
+    L_("Pages purged", s.purged_pages);
+    L_("File-backed pages", file);
+    L_("Anonymous pages", pageable_n - file);
+    L_("Pages stored in compressor", c.bytes_in >> 12);
+    L_("Pages occupied by compressor", Q_(COMPRESSOR));
+    L_("Decompressions", s.decompressions);
+    L_("Compressions", s.compressions);
+    L_("Pageins", s.pageins);
+    L_("Pageouts", s.pageouts);
+    L_("Swapins", c.swapins);
+    L_("Swapouts", c.swapouts);
+#undef L_
+#undef Q_
+}
+
+void gr_vm_report_memory_pressure(gr_vm *vm, FILE *f)
+{
+    gr_vm_pressure_level l = gr_vm_pressure(vm);
+    gr_vmcomp_stats c;
+    gr_vmcomp_get_stats(vm->comp, &c);
+    gr_vmpage *p = vm->pages;
+    uint64_t total = gr_vmpage_total(p), seg = gr_vmcomp_segment_size(vm->comp);
+    uint64_t freeb = gr_vmpage_count(p, GR_VMPAGE_Q_FREE);
+    fprintf(f, "The system has %llu (%llu pages with a page size of 4096).\n",
+            (unsigned long long)total, (unsigned long long)(total >> 12));
+    fprintf(f, "%-10s %10s %10s %10s %10s %10s\n", "", "free", "active", "inactive", "wired",
+            "compressed");
+    fprintf(f, "%-10s %9lluK %9lluK %9lluK %9lluK %9lluK\n", "memory",
+            (unsigned long long)(freeb >> 10),
+            (unsigned long long)(gr_vmpage_count(p, GR_VMPAGE_Q_ACTIVE) >> 10),
+            (unsigned long long)((gr_vmpage_count(p, GR_VMPAGE_Q_INACTIVE) +
+                                  gr_vmpage_count(p, GR_VMPAGE_Q_SPECULATIVE)) >> 10),
+            (unsigned long long)((gr_vmpage_count(p, GR_VMPAGE_Q_WIRED) +
+                                  gr_vmpage_count(p, GR_VMPAGE_Q_PTP)) >> 10),
+            (unsigned long long)(gr_vmpage_count(p, GR_VMPAGE_Q_COMPRESSOR) >> 10));
+    double ratio = c.segments ? (double)c.bytes_in / (double)(c.segments * seg) : 0.0;
+    double frag = c.used_bytes ? 1.0 - (double)c.live_bytes / (double)c.used_bytes : 0.0;
+    fprintf(f, "Compressor: %llu pages stored (%llu in memory, %llu raw), %llu segments in "
+               "memory, %llu in swap, fragmentation %.1f%%\n",
+            (unsigned long long)c.pages, (unsigned long long)c.pages_in_memory,
+            (unsigned long long)c.raw_pages, (unsigned long long)c.segments,
+            (unsigned long long)c.segments_swapped, 100.0 * frag);
+    fprintf(f, "Compressor efficiency: %.2fx (LZ4 bytes in/out %.2fx)\n", ratio,
+            c.bytes_out ? (double)c.bytes_in / (double)c.bytes_out : 0.0);
+    fprintf(f, "System-wide memory free percentage: %llu%%\n",
+            (unsigned long long)(freeb * 100 / total));
+    fprintf(f, "Memory pressure: %s (kernel level %d)\n", gr_vm_pressure_name(l), (int)l);
+    size_t n;
+    const gr_vm_pressure_event *h = gr_vm_pressure_history(vm, &n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  after %llu faults: %s -> %s\n", (unsigned long long)h[i].faults,
+                gr_vm_pressure_name((gr_vm_pressure_level)h[i].from),
+                gr_vm_pressure_name((gr_vm_pressure_level)h[i].to));
+}
+
+void gr_vm_report_swapusage(gr_vm *vm, FILE *f)
+{
+    gr_vmcomp_stats c;
+    gr_vmcomp_get_stats(vm->comp, &c);
+    fprintf(f, "vm.swapusage: total = %.2fM  used = %.2fM  free = %.2fM  (encrypted)\n",
+            (double)c.swap_total / 1048576.0, (double)c.swap_used / 1048576.0,
+            (double)(c.swap_total - c.swap_used) / 1048576.0);
 }

@@ -29,6 +29,7 @@
 #include "granule/pmem.h"
 #include "granule/ptw.h"
 #include "granule/vmbe.h"
+#include "granule/vmcomp.h"
 #include "granule/vmmap.h"
 #include "granule/vmobj.h"
 #include "granule/vmpage.h"
@@ -52,7 +53,8 @@ extern "C" {
     X(NOPID, 8, "no such task")                                              \
     X(IOERR, 9, "host file error")                                           \
     X(PROT, 10, "protection exceeds the maximum protection")                 \
-    X(RETRY, 11, "fault not resolved after the retry limit")
+    X(RETRY, 11, "fault not resolved after the retry limit")               \
+    X(SWAPERR, 12, "compressed page unreadable: swap file corrupt or truncated")
 
 typedef enum {
 #define GR_VM_ENUM_(e, v, t) GR_VM_##e = v,
@@ -72,10 +74,26 @@ typedef struct gr_vm_config {
     const char *shared_cache_path; /* host file backing it (NULL: anon) */
     unsigned max_retries;        /* faults per access before RETRY */
     size_t tlbi_log_max;         /* TLBI records kept (0: none) */
+    /* Part 2 (docs/vm.md "Memory pressure, compressor and swap"). */
+    unsigned store_data;         /* GR_VM_STORE_*: what a write without buf stores */
+    bool pageout;                /* run the pageout daemon when free memory is low */
+    gr_vmcomp_config comp;       /* compressor pool and swap (swap_dir NULL: none) */
 } gr_vm_config;
 
+/* What gr_vm_access() stores for a write without a buffer: NONE leaves
+ * memory unchanged (part 1); PATTERN and RANDOM write one doubleword at
+ * va & ~7 whose value is drawn from h = splitmix64 output number n + 1 of a
+ * generator seeded with cfg.seed, n counting such stores from 0: RANDOM
+ * stores h; PATTERN stores, by h & 3: 0 -> h, 1 -> a pointer into the same
+ * page ((va & ~0xfff) | (h >> 8 & 0xff8)), 2 or 3 -> a small integer
+ * (h >> 56), so pages hold realistic, compressible data. */
+#define GR_VM_STORE_NONE 0u
+#define GR_VM_STORE_PATTERN 1u
+#define GR_VM_STORE_RANDOM 2u
+
 /*! gr_vm_config_default() : 64 MiB at 0x800000000, seed 1, ASLR on,
- *  software AF, 32 MiB anonymous shared cache, 8 retries, 1 M TLBI records. */
+ *  software AF, 32 MiB anonymous shared cache, 8 retries, 1 M TLBI records;
+ *  no store data, no pageout, compressor defaults (vmcomp.h), no swap. */
 void gr_vm_config_default(gr_vm_config *c);
 
 typedef struct gr_vm gr_vm;
@@ -230,7 +248,19 @@ gr_vmpmap *gr_vm_pmap_of(gr_vm *vm, int pid);
     X(tlbi_dropped, "TLBI operations suppressed (debug)")                \
     X(translations, "translations requested from the MMU")               \
     X(forks, "fork calls")                                               \
-    X(context_switches, "TTBR0 reloads")
+    X(context_switches, "TTBR0 reloads")                                 \
+    X(pageout_runs, "pageout daemon runs")                               \
+    X(deactivations, "pages moved active -> inactive (AF cleared)")      \
+    X(reactivations, "inactive/speculative pages found referenced")      \
+    X(compressions, "pages evicted into the compressor")                 \
+    X(decompressions, "faults resolved from the compressor")             \
+    X(file_drops, "file pages reclaimed (written back first if dirty)")  \
+    X(throttled, "evictions refused by a full compressor")               \
+    X(purges, "volatile objects emptied")                                \
+    X(purged_pages, "pages freed by purges")                             \
+    X(swap_errors, "faults failed on unreadable compressed pages")       \
+    X(stores, "doublewords written by store data")                       \
+    X(pressure_changes, "memory pressure level transitions")
 
 typedef struct gr_vm_stats {
 #define GR_VM_STAT_FIELD_(f, d) uint64_t f;
@@ -249,7 +279,10 @@ void gr_vm_get_stats(const gr_vm *vm, gr_vm_stats *s);
     X(FORK, "fork")     \
     X(EXIT, "exit")     \
     X(AF, "af")         \
-    X(OTHER, "other")
+    X(OTHER, "other")   \
+    X(AGE, "age")       \
+    X(PAGEOUT, "pageout") \
+    X(PURGE, "purge")
 
 typedef enum {
 #define GR_VM_CAUSE_ENUM_(e, s) GR_VM_CAUSE_##e,
@@ -283,6 +316,66 @@ void gr_vm_report_ps(gr_vm *vm, FILE *f);
 
 /*! gr_vm_report_stats() : counters and page queues, one per line. */
 void gr_vm_report_stats(gr_vm *vm, FILE *f);
+
+/* ---- part 2: pageout, pressure, purgeable memory, reports ---- */
+
+/* Memory pressure levels (kernel values 0..3). avail = free + inactive +
+ * speculative + resident pages of volatile objects, in % of managed RAM:
+ * NORMAL >= 20 %, WARNING >= 10 %, URGENT >= 5 %, CRITICAL below. */
+#define GR_VM_PRESSURE_LEVELS(X) \
+    X(NORMAL, "normal")           \
+    X(WARNING, "warning")         \
+    X(URGENT, "urgent")           \
+    X(CRITICAL, "critical")
+
+typedef enum {
+#define GR_VM_PRESSURE_ENUM_(e, n) GR_VM_PRESSURE_##e,
+    GR_VM_PRESSURE_LEVELS(GR_VM_PRESSURE_ENUM_)
+#undef GR_VM_PRESSURE_ENUM_
+} gr_vm_pressure_level;
+
+const char *gr_vm_pressure_name(gr_vm_pressure_level l);
+
+/*! gr_vm_pressure() : recomputes the level from the queues now, records a
+ *  transition if it changed. @return the level. */
+gr_vm_pressure_level gr_vm_pressure(gr_vm *vm);
+
+typedef struct gr_vm_pressure_event {
+    uint64_t faults; /* vm faults handled when it happened */
+    uint8_t from, to; /* gr_vm_pressure_level */
+} gr_vm_pressure_event;
+
+/*! gr_vm_pressure_history() : transitions so far (at most 4096 kept). */
+const gr_vm_pressure_event *gr_vm_pressure_history(const gr_vm *vm, size_t *n);
+
+/*! gr_vm_pageout() : runs the pageout daemon until at least want_free bytes
+ *  are free or nothing more can be reclaimed: purge volatile objects, keep
+ *  a third of the pageable pages inactive by deactivating the oldest active
+ *  ones (AF cleared in every mapping, TLBI VALE1), then take the oldest
+ *  speculative, else inactive, page: referenced (AF set again) -> back to
+ *  active; anonymous -> compressed; file -> written back if dirty and
+ *  dropped; every mapping removed with a TLBI first. With cfg.pageout it
+ *  also runs by itself when a fault finds free memory below 1/32 of RAM,
+ *  up to 1/16. @return bytes freed. */
+uint64_t gr_vm_pageout(gr_vm *vm, uint64_t want_free);
+
+/*! gr_vm_purgeable() : sets (st >= 0) and/or reads (*old) the purgeable
+ *  state of the anonymous private object mapped at addr (the entry must
+ *  start at addr). @return GR_VM_OK, SEGV_MAPERR, or INVAL (not
+ *  anonymous/private, or VOLATILE on a DENY object). */
+int gr_vm_purgeable(gr_vm *vm, int pid, uint64_t addr, int st, gr_vmobj_purge *old);
+
+/*! gr_vm_comp() : the compressor pool (NULL if it could not be created). */
+gr_vmcomp *gr_vm_comp(gr_vm *vm);
+
+/*! gr_vm_report_vm_stat() : `vm_stat`-style page counts and counters. */
+void gr_vm_report_vm_stat(gr_vm *vm, FILE *f);
+
+/*! gr_vm_report_memory_pressure() : `memory_pressure`-style summary. */
+void gr_vm_report_memory_pressure(gr_vm *vm, FILE *f);
+
+/*! gr_vm_report_swapusage() : `sysctl vm.swapusage` line. */
+void gr_vm_report_swapusage(gr_vm *vm, FILE *f);
 
 /*! gr_vm_pages()/gr_vm_pmem() : the allocator and memory (for part 2). */
 gr_vmpage *gr_vm_pages(gr_vm *vm);
