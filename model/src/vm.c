@@ -1747,7 +1747,7 @@ void gr_vm_report_memory_pressure(gr_vm *vm, FILE *f)
             (unsigned long long)((gr_vmpage_count(p, GR_VMPAGE_Q_WIRED) +
                                   gr_vmpage_count(p, GR_VMPAGE_Q_PTP)) >> 10),
             (unsigned long long)(gr_vmpage_count(p, GR_VMPAGE_Q_COMPRESSOR) >> 10));
-    double ratio = c.segments ? (double)c.bytes_in / (double)(c.segments * seg) : 0.0;
+    double ratio = c.segments ? (double)c.bytes_in_memory / (double)(c.segments * seg) : 0.0;
     double frag = c.used_bytes ? 1.0 - (double)c.live_bytes / (double)c.used_bytes : 0.0;
     fprintf(f, "Compressor: %llu pages stored (%llu in memory, %llu raw), %llu segments in "
                "memory, %llu in swap, fragmentation %.1f%%\n",

@@ -19,6 +19,7 @@
 #define BLOCK (1u << BLOCK_SHIFT)
 #define NIL UINT32_MAX
 #define MAX_PAGE (1u << 14)
+#define NCACHE 4
 
 typedef enum { SEG_FREE, SEG_OPEN, SEG_SEALED, SEG_SWAPPED } seg_state;
 
@@ -27,6 +28,7 @@ typedef struct segment {
     uint64_t *blocks;  /* frames (in memory) */
     uint32_t used;     /* bytes appended */
     uint32_t live;     /* bytes of live pages */
+    uint32_t ulive;    /* uncompressed bytes of live pages */
     uint32_t nlive;    /* live pages */
     uint64_t seq;      /* sealing order: oldest is swapped first */
     uint32_t file, slot; /* swap location */
@@ -64,8 +66,11 @@ struct gr_vmcomp {
     uint32_t slots_per_file;
     uint8_t key[64];
     uint8_t *buf, *cbuf; /* segment-sized scratch: plaintext, ciphertext */
-    uint32_t cached;     /* swapped segment whose plaintext is in cache */
-    uint8_t *cache;
+    /* Plaintexts of recently read swapped segments (round robin), so that
+     * faults on neighbouring pages do not decrypt a segment each. */
+    uint32_t cached[NCACHE];
+    uint8_t *cache[NCACHE];
+    unsigned cache_next;
     gr_vmcomp_stats st;
 };
 
@@ -109,13 +114,17 @@ gr_vmcomp *gr_vmcomp_create(gr_pmem *mem, gr_vmpage *pages, const gr_vmcomp_conf
     c->pages = pages;
     c->cfg = k;
     c->nblocks = k.segment_size / BLOCK;
-    c->open = c->seg_free = c->slot_free = c->cached = NIL;
+    c->open = c->seg_free = c->slot_free = NIL;
     c->slots_per_file = (uint32_t)(k.swapfile_size / k.segment_size);
     c->buf = malloc(k.segment_size);
     c->cbuf = malloc(k.segment_size);
-    c->cache = malloc(k.segment_size);
-    if (!c->buf || !c->cbuf || !c->cache)
+    if (!c->buf || !c->cbuf)
         goto fail;
+    for (unsigned i = 0; i < NCACHE; i++) {
+        c->cached[i] = NIL;
+        if (!(c->cache[i] = malloc(k.segment_size)))
+            goto fail;
+    }
     if (k.swap_dir) {
         c->files = calloc(k.max_swapfiles, sizeof *c->files);
         c->paths = calloc(k.max_swapfiles, sizeof *c->paths);
@@ -180,7 +189,8 @@ void gr_vmcomp_destroy(gr_vmcomp *c)
     free(c->slots);
     free(c->buf);
     free(c->cbuf);
-    free(c->cache);
+    for (unsigned i = 0; i < NCACHE; i++)
+        free(c->cache[i]);
     OPENSSL_cleanse(c->key, sizeof c->key);
     free(c);
 }
@@ -245,8 +255,9 @@ static void release_segment(gr_vmcomp *c, uint32_t i)
         f->used--;
         c->st.segments_swapped--;
         c->st.swap_used -= c->cfg.segment_size;
-        if (c->cached == i)
-            c->cached = NIL;
+        for (unsigned k = 0; k < NCACHE; k++)
+            if (c->cached[k] == i)
+                c->cached[k] = NIL;
     } else {
         c->st.segments--;
         c->st.used_bytes -= s->used;
@@ -363,6 +374,7 @@ static int swapout(gr_vmcomp *c, uint32_t i)
     c->st.segments--;
     c->st.used_bytes -= s->used;
     c->st.live_bytes -= s->live;
+    c->st.bytes_in_memory -= s->ulive;
     c->st.pages_in_memory -= s->nlive;
     free_blocks(c, s);
     s->state = SEG_SWAPPED;
@@ -374,11 +386,15 @@ static int swapout(gr_vmcomp *c, uint32_t i)
     return GR_VMCOMP_OK;
 }
 
-/* Reads, verifies and decrypts swapped segment i into c->cache. */
-static int swapin(gr_vmcomp *c, uint32_t i)
+/* Reads, verifies and decrypts swapped segment i into a cache entry.
+ * @return OK with *plain, or an error. */
+static int swapin(gr_vmcomp *c, uint32_t i, const uint8_t **plain)
 {
-    if (c->cached == i)
-        return GR_VMCOMP_OK;
+    for (unsigned k = 0; k < NCACHE; k++)
+        if (c->cached[k] == i) {
+            *plain = c->cache[k];
+            return GR_VMCOMP_OK;
+        }
     segment *s = &c->segs[i];
     swapfile *f = &c->files[s->file];
     off_t at = (off_t)s->slot * c->cfg.segment_size;
@@ -396,12 +412,15 @@ static int swapin(gr_vmcomp *c, uint32_t i)
         c->st.swap_errors++;
         return GR_VMCOMP_CORRUPT;
     }
-    c->cached = NIL;
-    int r = xts(c, false, s->file, s->slot, c->cbuf, c->cache);
+    unsigned k = c->cache_next;
+    c->cache_next = (k + 1) % NCACHE;
+    c->cached[k] = NIL;
+    int r = xts(c, false, s->file, s->slot, c->cbuf, c->cache[k]);
     if (r)
         return r;
-    c->cached = i;
+    c->cached[k] = i;
     c->st.swapins++;
+    *plain = c->cache[k];
     return GR_VMCOMP_OK;
 }
 
@@ -469,9 +488,11 @@ static void append(gr_vmcomp *c, uint32_t si, const void *data, uint32_t clen)
     c->slots[si].off = s->used;
     s->used += clen;
     s->live += clen;
+    s->ulive += (uint32_t)c->slots[si].ulen + 1;
     s->nlive++;
     c->st.used_bytes += clen;
     c->st.live_bytes += clen;
+    c->st.bytes_in_memory += (uint64_t)c->slots[si].ulen + 1;
     c->st.pages_in_memory++;
 }
 
@@ -541,10 +562,11 @@ static int read_slot(gr_vmcomp *c, const slot *sl, uint8_t *dst)
 {
     segment *s = &c->segs[sl->seg];
     if (s->state == SEG_SWAPPED) {
-        int r = swapin(c, sl->seg);
+        const uint8_t *plain;
+        int r = swapin(c, sl->seg, &plain);
         if (r)
             return r;
-        memcpy(dst, c->cache + sl->off, sl->clen);
+        memcpy(dst, plain + sl->off, sl->clen);
         return GR_VMCOMP_OK;
     }
     return seg_io(c, s, sl->off, dst, sl->clen, false);
@@ -576,9 +598,11 @@ void gr_vmcomp_free(gr_vmcomp *c, uint64_t h)
     uint32_t si = (uint32_t)h, seg = sl->seg;
     segment *s = &c->segs[seg];
     s->live -= sl->clen;
+    s->ulive -= (uint32_t)sl->ulen + 1;
     s->nlive--;
     if (s->state != SEG_SWAPPED) {
         c->st.live_bytes -= sl->clen;
+        c->st.bytes_in_memory -= (uint64_t)sl->ulen + 1;
         c->st.pages_in_memory--;
     }
     c->st.pages--;
@@ -628,8 +652,10 @@ unsigned gr_vmcomp_compact(gr_vmcomp *c)
             break; /* leave the rest where it is */
         segment *from = &c->segs[fi]; /* room_for may have moved the array */
         from->live -= sl->clen;
+        from->ulive -= (uint32_t)sl->ulen + 1;
         from->nlive--;
         c->st.live_bytes -= sl->clen;
+        c->st.bytes_in_memory -= (uint64_t)sl->ulen + 1;
         c->st.pages_in_memory--;
         append(c, si, tmp, sl->clen);
         c->st.pages_moved++;

@@ -11,7 +11,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "granule/vm.h"
@@ -212,9 +215,126 @@ static void test_vmscenario_dropped_tlbis_are_caught(void **state)
     assert_true(bad > 0);
 }
 
+/* ---- part 2: a footprint of 3x physical memory ---- */
+
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Page i of writer `tag`: every 4th page random (incompressible), the
+ * others 32 random doublewords then zeros (compressible). */
+static void content(uint8_t *p, size_t len, uint64_t tag, uint64_t i)
+{
+    memset(p, 0, len);
+    size_t words = i % 4 == 0 ? len / 8 : 32;
+    for (size_t k = 0; k < words; k++) {
+        uint64_t v = mix(tag << 48 ^ i << 20 ^ k);
+        memcpy(p + 8 * k, &v, 8);
+    }
+}
+
+static void write_pages(gr_vm *vm, int pid, uint64_t base, uint64_t pg, uint64_t tag,
+                        uint64_t from, uint64_t to, uint64_t step)
+{
+    static uint8_t p[1u << 14];
+    for (uint64_t i = from; i < to; i += step) {
+        content(p, pg, tag, i);
+        gr_vm_result r;
+        assert_int_equal(gr_vm_access(vm, pid, base + i * pg, GR_ACC_WRITE, p, pg, &r), GR_VM_OK);
+    }
+}
+
+/* Every page of the region holds what its last writer wrote. */
+static void check_pages(gr_vm *vm, int pid, uint64_t base, uint64_t pg, uint64_t n,
+                        uint64_t tag, uint64_t tag2, uint64_t step2)
+{
+    static uint8_t p[1u << 14], q[1u << 14];
+    for (uint64_t i = 0; i < n; i++) {
+        content(p, pg, step2 && i % step2 == 0 ? tag2 : tag, i);
+        gr_vm_result r;
+        assert_int_equal(gr_vm_access(vm, pid, base + i * pg, GR_ACC_READ, q, pg, &r), GR_VM_OK);
+        assert_memory_equal(p, q, pg);
+        gr_vm_expect e;
+        assert_int_equal(gr_vm_lookup_page(vm, pid, base + i * pg, &e), GR_VM_OK);
+        assert_true(e.resident);
+        assert_int_equal(e.pa, r.pa & ~(pg - 1)); /* the MMU agrees with the maps */
+    }
+}
+
+static void test_vmscenario_pressure_3x_footprint(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/granule_vmscen_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    gr_pmem *mem = gr_pmem_create();
+    gr_vmbe be;
+    assert_int_equal(gr_vmbe_mmu(NULL, mem, &be), 0);
+    gr_vm_config c;
+    gr_vm_config_default(&c);
+    c.ram_size = 8ull << 20;          /* 2048 frames */
+    c.shared_cache_size = 0;
+    c.pageout = true;
+    c.comp.max_segments = 8;          /* 512 KiB pool */
+    c.comp.swapfile_size = 1u << 20;
+    c.comp.max_swapfiles = 64;
+    c.comp.swap_dir = dir;
+    int err;
+    gr_vm *vm = gr_vm_create(&c, mem, &be, &err);
+    assert_non_null(vm);
+    /* A: 4K task, 10 MiB; B = fork(A) rewrites every 2nd page (5 MiB of
+     * copies); C: 16K task, 10 MiB. 25 MiB on 8 MiB of RAM. Writers take
+     * turns in chunks, so context switches interleave with the paging. */
+    int a, b, cc;
+    assert_int_equal(gr_vm_spawn(vm, "A", 12, NULL, &a), GR_VM_OK);
+    assert_int_equal(gr_vm_spawn(vm, "C", 14, NULL, &cc), GR_VM_OK);
+    const uint64_t na = 2560, nc = 640;
+    uint64_t ra, rc;
+    assert_int_equal(gr_vm_mmap(vm, a, 0, na * 4096, GR_PROT_READ | GR_PROT_WRITE,
+                                GR_MAP_PRIVATE | GR_MAP_ANON, NULL, 0, &ra), GR_VM_OK);
+    assert_int_equal(gr_vm_mmap(vm, cc, 0, nc * 16384, GR_PROT_READ | GR_PROT_WRITE,
+                                GR_MAP_PRIVATE | GR_MAP_ANON, NULL, 0, &rc), GR_VM_OK);
+    for (uint64_t k = 0; k < 10; k++) {
+        write_pages(vm, a, ra, 4096, 1, k * na / 10, (k + 1) * na / 10, 1);
+        write_pages(vm, cc, rc, 16384, 3, k * nc / 10, (k + 1) * nc / 10, 1);
+    }
+    assert_int_equal(gr_vm_fork(vm, a, &b), GR_VM_OK);
+    for (uint64_t k = 0; k < 10; k++)
+        write_pages(vm, b, ra, 4096, 2, k * na / 10 + (k * na / 10) % 2, (k + 1) * na / 10, 2);
+    check_pages(vm, a, ra, 4096, na, 1, 0, 0);
+    check_pages(vm, b, ra, 4096, na, 1, 2, 2);
+    check_pages(vm, cc, rc, 16384, nc, 3, 0, 0);
+
+    gr_vm_stats s;
+    gr_vm_get_stats(vm, &s);
+    gr_vmcomp_stats cs;
+    gr_vmcomp_get_stats(gr_vm_comp(vm), &cs);
+    size_t nh;
+    gr_vm_pressure_history(vm, &nh);
+    assert_true(s.compressions > 0 && s.decompressions > 0);
+    assert_true(cs.swapouts > 0 && cs.swapins > 0);
+    assert_true(nh > 0);
+    assert_int_equal(s.swap_errors, 0);
+    printf("3x footprint: %llu faults, %llu compressions, %llu decompressions, "
+           "%llu swapouts, %llu swapins (segments), %llu pressure transitions\n",
+           (unsigned long long)s.faults, (unsigned long long)s.compressions,
+           (unsigned long long)s.decompressions, (unsigned long long)cs.swapouts,
+           (unsigned long long)cs.swapins, (unsigned long long)nh);
+    gr_vm_report_memory_pressure(vm, stdout);
+    gr_vm_report_swapusage(vm, stdout);
+    gr_vm_report_vm_stat(vm, stdout);
+    gr_vm_destroy(vm);
+    gr_vmbe_destroy(&be);
+    gr_pmem_destroy(mem);
+    assert_int_equal(rmdir(dir), 0); /* every swap file deleted */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vmscenario_pressure_3x_footprint),
         cmocka_unit_test(test_vmscenario_mmu_translations_match_maps),
         cmocka_unit_test(test_vmscenario_ideal_tlb_translations_match_maps),
         cmocka_unit_test(test_vmscenario_dropped_tlbis_are_caught),

@@ -24,7 +24,7 @@
  * endian) and its ciphertext's SHA-256 is kept in memory, so a swap file
  * that was changed or truncated is reported (CORRUPT / TRUNCATED), never
  * read back. A page in a swapped segment is read by reading, verifying and
- * decrypting its segment (the last one is cached); the segment stays in
+ * decrypting its segment (the last four are cached); the segment stays in
  * swap until its last live page is freed (XNU instead swaps whole segments
  * back in).
  *
@@ -117,6 +117,7 @@ const char *gr_vmcomp_swap_path(gr_vmcomp *c, unsigned n);
 typedef struct gr_vmcomp_stats {
     uint64_t pages;            /* pages stored now (in memory or swap) */
     uint64_t pages_in_memory;  /* of which in in-memory segments */
+    uint64_t bytes_in_memory;  /* their uncompressed bytes */
     uint64_t raw_pages;        /* of which stored uncompressed */
     uint64_t bytes_in;         /* uncompressed bytes of the pages stored */
     uint64_t bytes_out;        /* compressed bytes of the pages stored */
@@ -131,9 +132,10 @@ typedef struct gr_vmcomp_stats {
     uint64_t swap_errors;      /* corrupt or truncated reads detected */
 } gr_vmcomp_stats;
 
-/*! gr_vmcomp_get_stats() : current figures. Ratio (XNU's compressor ratio)
- *  = bytes_in / (segments * segment_size); fragmentation = 1 -
- *  live_bytes / used_bytes. */
+/*! gr_vmcomp_get_stats() : current figures. Efficiency (XNU's compressor
+ *  ratio: uncompressed pages per compressor page) = bytes_in_memory /
+ *  (segments * segment_size); LZ4 ratio = bytes_in / bytes_out;
+ *  fragmentation = 1 - live_bytes / used_bytes. */
 void gr_vmcomp_get_stats(const gr_vmcomp *c, gr_vmcomp_stats *s);
 
 /*! gr_vmcomp_segment_size() : the configured segment size. */
