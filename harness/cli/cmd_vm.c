@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "granule/tlb.h"
@@ -17,6 +18,8 @@ typedef struct opts {
     bool aslr;
     unsigned shift;
     const char *backend;
+    const char *scenario;
+    const char *swap_dir;
 } opts;
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -32,7 +35,7 @@ static int parse_u64(const char *s, uint64_t *v)
 
 static int parse_args(int argc, char **argv, opts *o)
 {
-    *o = (opts){1, true, 12, "direct"};
+    *o = (opts){1, true, 12, "direct", "fork", NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -63,6 +66,21 @@ static int parse_args(int argc, char **argv, opts *o)
                 return -1;
             }
             o->backend = val;
+            i++;
+        } else if (!strcmp(a, "--scenario")) {
+            if (!val || (strcmp(val, "fork") && strcmp(val, "pressure"))) {
+                gr_cli_error("vm", "--scenario: want fork or pressure, got `%s`",
+                             val ? val : "(nothing)");
+                return -1;
+            }
+            o->scenario = val;
+            i++;
+        } else if (!strcmp(a, "--swap-dir")) {
+            if (!val) {
+                gr_cli_error("vm", "--swap-dir: want a directory");
+                return -1;
+            }
+            o->swap_dir = val;
             i++;
         } else {
             gr_cli_error("vm", "unknown argument `%s`", a);
@@ -131,12 +149,66 @@ static void print_tlbis(gr_vm *vm)
                seen[k].cause < GR_VM_CAUSE_COUNT_ ? causes[seen[k].cause] : "?", seen[k].n);
 }
 
+/* The pressure scenario (docs/vm.md): 8 MiB of RAM, a 1 MiB volatile
+ * region, then 24 MiB (3x RAM) of PATTERN stores, 16 per page, read back. */
+static int pressure(gr_vm *vm, unsigned shift)
+{
+    const uint64_t pg = 1ull << shift, n = (24ull << 20) / pg, nv = (1ull << 20) / pg;
+    int p;
+    uint64_t v, a;
+    if (gr_vm_spawn(vm, "app", shift, NULL, &p) ||
+        gr_vm_mmap(vm, p, 0, nv * pg, GR_PROT_READ | GR_PROT_WRITE, GR_MAP_PRIVATE | GR_MAP_ANON,
+                   NULL, 0, &v) ||
+        gr_vm_mmap(vm, p, 0, n * pg, GR_PROT_READ | GR_PROT_WRITE, GR_MAP_PRIVATE | GR_MAP_ANON,
+                   NULL, 0, &a)) {
+        gr_cli_error("vm", "setting up the pressure scenario failed");
+        return GR_EXIT_VERDICT;
+    }
+    int bad = 0;
+    for (uint64_t i = 0; i < nv; i++)
+        bad += gr_vm_access(vm, p, v + i * pg, GR_ACC_WRITE, NULL, 0, NULL) != GR_VM_OK;
+    gr_vm_purgeable(vm, p, v, GR_VMOBJ_PURGE_VOLATILE, NULL);
+    printf("1. pid %d: %llu pages written at %#llx, then made volatile\n", p,
+           (unsigned long long)nv, (unsigned long long)v);
+    for (uint64_t i = 0; i < n; i++)
+        for (uint64_t k = 0; k < 16; k++)
+            bad += gr_vm_access(vm, p, a + i * pg + k * (pg / 16), GR_ACC_WRITE, NULL, 0, NULL) !=
+                   GR_VM_OK;
+    printf("2. pid %d: %llu pages written at %#llx (3x RAM), 16 stores each\n", p,
+           (unsigned long long)n, (unsigned long long)a);
+    for (uint64_t i = 0; i < n; i++)
+        bad += gr_vm_access(vm, p, a + i * pg, GR_ACC_READ, NULL, 0, NULL) != GR_VM_OK;
+    gr_vmobj_purge st = GR_VMOBJ_PURGE_NONVOLATILE;
+    gr_vm_purgeable(vm, p, v, -1, &st);
+    printf("3. pid %d: read back; volatile region now %s\n\n", p, gr_vmobj_purge_name(st));
+    gr_vm_report_vm_stat(vm, stdout);
+    printf("\n");
+    gr_vm_report_memory_pressure(vm, stdout);
+    printf("\n");
+    gr_vm_report_swapusage(vm, stdout);
+    if (bad) {
+        printf("%d access(es) failed\n", bad);
+        return GR_EXIT_VERDICT;
+    }
+    return GR_EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
     opts o;
     if (parse_args(argc, argv, &o)) {
         gr_cli_print_usage(&gr_cli_vm, stderr);
         return GR_EXIT_USAGE;
+    }
+    bool pr = !strcmp(o.scenario, "pressure");
+    char tmpdir[] = "/tmp/granule_vm_swap_XXXXXX";
+    const char *swap = o.swap_dir;
+    if (pr && !swap) {
+        if (!mkdtemp(tmpdir)) {
+            gr_cli_error("vm", "cannot create a swap directory in /tmp: %s", strerror(errno));
+            return GR_EXIT_USAGE;
+        }
+        swap = tmpdir;
     }
     gr_pmem *mem = gr_pmem_create();
     gr_vmbe be = {0};
@@ -153,13 +225,37 @@ static int run(int argc, char **argv)
     gr_vm_config_default(&c);
     c.seed = o.seed;
     c.aslr = o.aslr;
+    if (pr) {
+        c.ram_size = 8ull << 20;
+        c.shared_cache_size = 0;
+        c.pageout = true;
+        c.store_data = GR_VM_STORE_PATTERN;
+        c.comp.max_segments = 8;
+        c.comp.max_swapfiles = 64;
+        c.comp.swap_dir = swap;
+    }
     int err = GR_VM_NOMEM;
     gr_vm *vm = berr ? NULL : gr_vm_create(&c, mem, &be, &err);
     if (!vm) {
         gr_cli_error("vm", "cannot create the VM system: %s", gr_vm_strerror(err));
         gr_vmbe_destroy(&be);
         gr_pmem_destroy(mem);
+        if (swap == tmpdir)
+            rmdir(tmpdir);
         return GR_EXIT_USAGE;
+    }
+    if (pr) {
+        printf("granule vm: pressure scenario, %lluK pages, 8 MiB RAM, seed %llu, backend %s, "
+               "swap in %s\n",
+               (unsigned long long)(1ull << (o.shift - 10)), (unsigned long long)o.seed,
+               o.backend, swap);
+        int rc = pressure(vm, o.shift);
+        gr_vm_destroy(vm); /* deletes the swap files */
+        gr_vmbe_destroy(&be);
+        gr_pmem_destroy(mem);
+        if (swap == tmpdir)
+            rmdir(tmpdir);
+        return rc;
     }
     scen s = {vm, 1ull << o.shift, 0};
     const uint64_t pg = s.pg;
@@ -246,6 +342,7 @@ const gr_cli_cmd gr_cli_vm = {
     .summary = "run the VM layer's fork/copy-on-write scenario and show its maps",
     .usage =
         "usage: granule vm [--seed N] [--no-aslr] [--granule 4k|16k] [--backend direct|ideal|mmu]\n"
+        "                  [--scenario fork|pressure] [--swap-dir DIR]\n"
         "\n"
         "Boots the VM layer (64 MiB RAM, 32 MiB anonymous shared cache, ASLR slides from\n"
         "--seed, default 1) on an MMU backend (direct walker, ideal TLB or the gr_mmu\n"
@@ -258,6 +355,12 @@ const gr_cli_cmd gr_cli_vm = {
         "  5. the parent writes heap page 3.\n"
         "Prints each step with its faults and TLBIs, vmmap listings of both tasks, a ps\n"
         "listing, the fault counters and the TLBIs by operation and cause.\n"
+        "\n"
+        "--scenario pressure: 8 MiB of RAM with the pageout daemon, PATTERN store data,\n"
+        "an 8-segment compressor pool and encrypted swap in --swap-dir (default: a new\n"
+        "directory in /tmp, removed after). pid 1 writes 1 MiB and makes it volatile,\n"
+        "then stores 16 times into every page of 24 MiB (3x RAM) and reads them back; prints\n"
+        "vm_stat, memory_pressure and vm.swapusage reports.\n"
         "Exit status: 0, or 1 if a step did not complete.\n",
     .run = run,
 };

@@ -116,11 +116,34 @@ check "seed reproduces" "" "$(cmp "$tmp/s7" "$tmp/s7b")"
 "$granule" vm --seed 8 >"$tmp/s8"
 check "seed 8 differs" 1 "$(cmp -s "$tmp/s7" "$tmp/s8"; echo $?)"
 
+# --- pressure scenario (docs/vm.md): 256 volatile pages + 6144 pages (24 MiB
+# on 8 MiB of RAM) written: 6400 zero fills; the volatile object is emptied
+# (256 pages purged); no fork, so no copy-on-write; every 4K frame of the
+# 8 MiB is on exactly one queue; swap files are deleted at the end.
+mkdir "$tmp/sw"
+"$granule" vm --scenario pressure --swap-dir "$tmp/sw" >"$tmp/pr"
+check "pressure exit" 0 $?
+val() { sed -n "s/^$1: *\([0-9]*\)\.\$/\1/p" "$tmp/pr"; }
+check "zero filled" 6400 "$(val 'Pages zero filled')"
+check "purged" 256 "$(val 'Pages purged')"
+check "cow" 0 "$(val 'Pages copy-on-write')"
+sum=0
+for q in free active inactive speculative throttled 'wired down' 'occupied by compressor'; do
+  sum=$((sum + $(val "Pages $q")))
+done
+check "queues add up to RAM" 2048 "$sum"
+has "vm_stat header" "$tmp/pr" "Mach Virtual Memory Statistics: (page size of 4096 bytes)"
+has "volatile emptied" "$tmp/pr" "3. pid 1: read back; volatile region now empty"
+check "pressure level line" 1 "$(grep -cE '^Memory pressure: (normal|warning|urgent|critical) \(kernel level [0-3]\)$' "$tmp/pr")"
+check "swapusage line" 1 "$(grep -cE '^vm\.swapusage: total = [0-9]+\.[0-9]{2}M  used = [0-9]+\.[0-9]{2}M  free = [0-9]+\.[0-9]{2}M  \(encrypted\)$' "$tmp/pr")"
+check "swap files deleted" "" "$(ls -A "$tmp/sw")"
+
 # --- bad input: exit 2 with a message naming the value.
 expect 2 "--granule: want 4k or 16k, got \`8k\`" -- vm --granule 8k
 expect 2 "--seed: want an unsigned integer, got \`x1\`" -- vm --seed x1
 expect 2 "--backend: want direct, ideal or mmu, got \`rtl\`" -- vm --backend rtl
 expect 2 "unknown argument \`--bogus\`" -- vm --bogus
+expect 2 "--scenario: want fork or pressure, got \`swap\`" -- vm --scenario swap
 expect 0 "usage: granule vm" -- help vm
 
 echo "cli_vm: $passes passed, $fails failed"
