@@ -326,6 +326,8 @@ static int run(int argc, char **argv)
            st.faults, st.translation_faults, st.permission_faults, st.af_faults, st.zero_fill,
            st.cow_faults, st.shadows, st.context_switches);
     print_tlbis(vm);
+    printf("\n");
+    gr_vm_report_zprint(vm, stdout);
     if (s.failures) {
         printf("%d step(s) failed\n", s.failures);
         rc = GR_EXIT_VERDICT;
@@ -354,7 +356,8 @@ const gr_cli_cmd gr_cli_vm = {
         "  4. the child writes heap pages 0 and 1, reads heap page 2, writes mmap page 0;\n"
         "  5. the parent writes heap page 3.\n"
         "Prints each step with its faults and TLBIs, vmmap listings of both tasks, a ps\n"
-        "listing, the fault counters and the TLBIs by operation and cause.\n"
+        "listing, the fault counters, the TLBIs by operation and cause, and a zprint\n"
+        "listing of the zones the VM layer's objects and tasks come from.\n"
         "\n"
         "--scenario pressure: 8 MiB of RAM with the pageout daemon, PATTERN store data,\n"
         "an 8-segment compressor pool and encrypted swap in --swap-dir (default: a new\n"

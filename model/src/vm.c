@@ -63,6 +63,7 @@ struct gr_vm {
     size_t nhist;
     unsigned nvolatile; /* objects set VOLATILE (an upper bound) */
     bool in_pageout;
+    gr_vmzone *zones[2]; /* vm.objects, vm.tasks */
 };
 
 #define HIST_MAX 4096
@@ -171,7 +172,11 @@ gr_vm *gr_vm_create(const gr_vm_config *cfg, gr_pmem *mem, const gr_vmbe *be,
     vm->pages = gr_vmpage_create(mem, cfg->ram_base, cfg->ram_size);
     if (!vm->pages)
         goto fail;
-    vm->env = (gr_vmobj_env){mem, vm->pages, &vm->ostats, drop_compressed, vm};
+    vm->zones[0] = gr_vmzone_create("vm.objects", gr_vmobj_struct_size(), 0);
+    vm->zones[1] = gr_vmzone_create("vm.tasks", sizeof(task), 0);
+    if (!vm->zones[0] || !vm->zones[1])
+        goto fail;
+    vm->env = (gr_vmobj_env){mem, vm->pages, &vm->ostats, drop_compressed, vm, vm->zones[0]};
     vm->store_rng = cfg->seed;
     {
         int ce;
@@ -244,7 +249,7 @@ static task *new_task(gr_vm *vm, const char *name, unsigned shift, int *err)
         vm->tasks = n;
         vm->cap = cap;
     }
-    task *t = calloc(1, sizeof *t);
+    task *t = gr_vmzone_alloc(vm->zones[1]);
     if (!t)
         return NULL;
     if (vm->next_asid > 0xffff) {
@@ -263,7 +268,7 @@ static task *new_task(gr_vm *vm, const char *name, unsigned shift, int *err)
     if (!t->map || !t->pmap) {
         gr_vmmap_destroy(t->map);
         gr_vmpmap_destroy(t->pmap);
-        free(t);
+        gr_vmzone_free(vm->zones[1], t);
         return NULL;
     }
     t->pid = (int)vm->ntasks + 1;
@@ -845,7 +850,7 @@ static void teardown(gr_vm *vm, task *t)
     vm->tasks[t->pid - 1] = NULL;
     if (vm->current == t->pid)
         vm->current = 0;
-    free(t);
+    gr_vmzone_free(vm->zones[1], t);
 }
 
 int gr_vm_exit(gr_vm *vm, int pid)
@@ -877,6 +882,8 @@ void gr_vm_destroy(gr_vm *vm)
     gr_vmpage_destroy(vm->pages);
     free(vm->log);
     free(vm->hist);
+    gr_vmzone_destroy(vm->zones[0]);
+    gr_vmzone_destroy(vm->zones[1]);
     free(vm);
 }
 
@@ -1774,4 +1781,9 @@ void gr_vm_report_swapusage(gr_vm *vm, FILE *f)
     fprintf(f, "vm.swapusage: total = %.2fM  used = %.2fM  free = %.2fM  (encrypted)\n",
             (double)c.swap_total / 1048576.0, (double)c.swap_used / 1048576.0,
             (double)(c.swap_total - c.swap_used) / 1048576.0);
+}
+
+void gr_vm_report_zprint(gr_vm *vm, FILE *f)
+{
+    gr_vmzone_report(vm->zones, 2, f);
 }

@@ -45,7 +45,7 @@ static gr_vmobj *alloc_obj(const gr_vmobj_env *env, gr_vmobj_kind kind,
 {
     if (!env || (shift != 12 && shift != 14) || (size & ((1ull << shift) - 1)))
         return NULL;
-    gr_vmobj *o = calloc(1, sizeof *o);
+    gr_vmobj *o = env->zone ? gr_vmzone_alloc(env->zone) : calloc(1, sizeof *o);
     if (!o)
         return NULL;
     o->env = *env;
@@ -93,7 +93,10 @@ gr_vmobj *gr_vmobj_create_vnode(const gr_vmobj_env *env, unsigned page_shift,
     if (!o || !p) {
         if (o && env->stats)
             env->stats->objects--;
-        free(o);
+        if (o && env->zone)
+            gr_vmzone_free(env->zone, o);
+        else
+            free(o);
         free(p);
         close(fd);
         return NULL;
@@ -561,7 +564,15 @@ static void destroy_struct(gr_vmobj *o)
     if (o->fd >= 0)
         close(o->fd);
     free(o->path);
-    free(o);
+    if (o->env.zone)
+        gr_vmzone_free(o->env.zone, o);
+    else
+        free(o);
+}
+
+size_t gr_vmobj_struct_size(void)
+{
+    return sizeof(gr_vmobj);
 }
 
 /* b is anonymous, referenced once, by its only shadower o: move b's pages

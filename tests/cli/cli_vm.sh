@@ -18,6 +18,8 @@
 #  and mmap 0).
 #  - VSZ = 4G __PAGEZERO + 64K + 32K + 16K image + 1M heap + 128K stack +
 #    one guard page + 32M shared cache + 8 mmap pages.
+#  - zones: 2 shared-cache objects + 5 (image, heap, stack) + 1 mmap + 3
+#    shadows = 11 objects; 2 tasks.
 #  - ASLR: slides are splitmix64 draws (shared cache, then __TEXT, heap,
 #    stack) modulo 2^14, 2^12, 2^16, 2^14 units of 16 KiB, computed here
 #    with an independent bash implementation.
@@ -77,6 +79,14 @@ has "p2 heap" "$tmp/p2" \
   "MALLOC                 600000000000-600000100000 [     1M     12K] rw-/rwx SM=COW  DefaultMallocZone"
 has "p2 mmap" "$tmp/p2" "VM_ALLOCATE               300000000-300008000    [    32K      4K] rw-/rwx SM=COW  "
 has "p2 text" "$tmp/p2" "__TEXT                    100000000-100010000    [    64K      0K] r-x/rwx SM=COW  "
+
+# Zones: 11 objects (2 shared-cache objects at boot, 5 image/heap/stack
+# objects of pid 1, its mmap object, 3 shadows; the fork only adds
+# references), all still live; 2 tasks.
+zone() { awk -v z="$1" -v c="$2" '$1 == z { print $c }' "$tmp/v4"; }
+check "zone objects inuse" 11 "$(zone vm.objects 7)"
+check "zone objects allocs" 11 "$(zone vm.objects 9)"
+check "zone tasks inuse" 2 "$(zone vm.tasks 7)"
 
 # --- 16K pages: same counts, every page 4x larger.
 "$granule" vm --no-aslr --granule 16k >"$tmp/v16"

@@ -377,6 +377,10 @@ void gr_vm_report_memory_pressure(gr_vm *vm, FILE *f);
 /*! gr_vm_report_swapusage() : `sysctl vm.swapusage` line. */
 void gr_vm_report_swapusage(gr_vm *vm, FILE *f);
 
+/*! gr_vm_report_zprint() : `zprint`-style listing of the zones the VM
+ *  layer allocates its metadata from (vm.objects, vm.tasks). */
+void gr_vm_report_zprint(gr_vm *vm, FILE *f);
+
 /*! gr_vm_pages()/gr_vm_pmem() : the allocator and memory (for part 2). */
 gr_vmpage *gr_vm_pages(gr_vm *vm);
 gr_pmem *gr_vm_pmem(gr_vm *vm);

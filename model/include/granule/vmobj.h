@@ -26,6 +26,7 @@
 
 #include "granule/pmem.h"
 #include "granule/vmpage.h"
+#include "granule/vmzone.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,7 +57,12 @@ typedef struct gr_vmobj_env {
      * collapse), so the compressor frees its slot. May be NULL. */
     void (*drop_compressed)(void *ctx, uint64_t handle);
     void *drop_ctx;
+    gr_vmzone *zone; /* objects come from this zone (NULL: the heap) */
 } gr_vmobj_env;
+
+/*! gr_vmobj_struct_size() : bytes of one object (the size of its zone's
+ *  elements). */
+size_t gr_vmobj_struct_size(void);
 
 /* Purgeable states (XNU VM_PURGABLE_*): NONVOLATILE keeps its pages;
  * VOLATILE may be emptied under memory pressure; EMPTY was emptied (its
