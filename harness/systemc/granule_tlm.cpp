@@ -29,19 +29,15 @@ void mmu_ext::copy_from(const tlm::tlm_extension_base &other)
 
 namespace {
 
-/* Cycle c as an absolute time. Integer arithmetic on the time resolution:
- * sc_time * double would lose cycles beyond 2^53 resolution units. */
-sc_time at_cycle(const sc_time &period, uint64_t c)
-{
-    return sc_time::from_value(period.value() * c);
-}
-
 /* The delay that, added to the current time, gives cycle c (never
- * negative: a flavour that already waited past c answers now). */
+ * negative: a flavour that already waited past c answers now). Integer
+ * arithmetic on the time resolution (sc_time * double would lose cycles
+ * beyond 2^53 resolution units), and one sc_time construction per call:
+ * this is on every transaction's path. */
 sc_time delay_to(const sc_time &period, uint64_t c)
 {
-    const sc_time end = at_cycle(period, c), now = sc_time_stamp();
-    return end > now ? end - now : sc_core::SC_ZERO_TIME;
+    const uint64_t end = period.value() * c, now = sc_time_stamp().value();
+    return end > now ? sc_time::from_value(end - now) : sc_core::SC_ZERO_TIME;
 }
 
 } // namespace
@@ -90,7 +86,8 @@ void mmu_tlm::b_transport(tlm::tlm_generic_payload &gp, sc_time &delay)
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    const uint64_t t = cycle_at(sc_time_stamp() + delay);
+    const uint64_t p = period_.value(), start = sc_time_stamp().value() + delay.value();
+    const uint64_t t = start / p + (start % p != 0);
     x->t_present = t;
     switch (x->op) {
     case mmu_op::translate: {
