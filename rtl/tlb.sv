@@ -364,6 +364,12 @@ module tlb #(
   assign dbg_valid_o = valid_q[32'(dbg_set_i) * Ways + 32'(dbg_way_i)];
   assign dbg_entry_o = ent_q[(32'(dbg_set_i) * Ways + 32'(dbg_way_i)) * EW +: EW];
 
+  // ASID bits above AsidW are not compared (the owner reduces the ASID).
+  if (AsidW < 16) begin : g_asid_unused
+    logic unused_asid;
+    assign unused_asid = ^{lu_asid_i[15:AsidW], flush_asid_i[15:AsidW], bi_asid_i[15:AsidW]};
+  end
+
 `ifndef SYNTHESIS
   // At most one match per size among global entries and one among non-
   // global ones: guaranteed while fills follow misses (AssertFillNoDup).

@@ -137,13 +137,11 @@ class Rtl {
             step();
         for (unsigned guard = 0;; guard++) {
             present(e);
-            top_->eval();
-            bool rdy = e.kind == Ev::REQ    ? top_->req_ready_o
-                       : e.kind == Ev::REGS ? top_->reg_ready_o
-                                            : top_->tlbi_ready_o;
             uint64_t at = cycle_;
             step();
+            bool rdy = e.kind == Ev::REQ ? ready_[0] : e.kind == Ev::REGS ? ready_[1] : ready_[2];
             if (rdy) {
+                idle();
                 // A TLBI's completion pulse is recorded by step(); waiting
                 // for it here would hold the next event back a cycle.
                 if (e.kind == Ev::TLBI && done) {
@@ -214,9 +212,12 @@ class Rtl {
             top_->tlbi_asid_i = e.op.asid;
         }
     }
-    // One cycle: memory answers due now, evaluate, sample, clock.
+    // One cycle: the falling edge with this cycle's inputs (memory answers
+    // due now, the request presented), evaluate, sample, rising edge. Two
+    // evaluations per cycle.
     void step()
     {
+        top_->clk_i = 0;
         top_->mem_rsp_valid_i = 0;
         top_->mem_rsp_err_i = 0;
         if (!rq_.empty() && rq_.front().due == cycle_) {
@@ -235,6 +236,9 @@ class Rtl {
         top_->mem_req_ready_i = 1;
         top_->mem_wr_ready_i = 1;
         top_->eval();
+        ready_[0] = top_->req_valid_i && top_->req_ready_o;
+        ready_[1] = top_->reg_valid_i && top_->reg_ready_o;
+        ready_[2] = top_->tlbi_valid_i && top_->tlbi_ready_o;
         if (top_->mem_req_valid_o) {
             uint64_t v = 0;
             bool err = gr_pmem_read64(mem_, top_->mem_req_pa_o, &v) != GR_PMEM_OK;
@@ -270,9 +274,6 @@ class Rtl {
 #endif
         top_->clk_i = 1;
         top_->eval();
-        idle();
-        top_->clk_i = 0;
-        top_->eval();
 #if GRANULE_RTL_TRACE
         if (trace_)
             trace_->dump(2 * cycle_ + 1);
@@ -294,6 +295,7 @@ class Rtl {
     unsigned rd_, wr_;
     std::deque<Pend> rq_, wq_;
     uint64_t cycle_ = 0;
+    bool ready_[3] = {false, false, false}; // request, register, TLBI accepted
 };
 
 // ---------------------------------------------------------------------------
@@ -364,10 +366,12 @@ bool build(Space &s, uint64_t seed)
     return true;
 }
 
-gr_regs base_regs(const Space &s)
+gr_regs base_regs(const Space &s, const gr_config &c)
 {
     gr_regs r;
     gr_regs_reset(&r);
+    // The ID registers describe the configured pointer authentication.
+    gr_config_pac_idregs(&c, &r.id_aa64isar1, &r.id_aa64isar2);
     r.tcr = PTB_TCR_T0SZ(16) | ptb_tcr_tg0(12) | PTB_TCR_T1SZ(22) | ptb_tcr_tg1(16) |
             PTB_TCR_IPS(5) | PTB_TCR_AS;
     r.ttbr0 = s.t0.root | (1ull << 48);
@@ -410,11 +414,12 @@ uint64_t pick_va(Rng &rng, bool hot)
 // The stream: requests with random gaps, register writes (ASID, PAN, WXN,
 // HA/HD, stage 1 off), every TLBI form, PAC requests signed with the right
 // or a wrong key.
-std::vector<Ev> make_stream(const Space &s, unsigned n, uint64_t seed, bool hot, bool extras)
+std::vector<Ev> make_stream(const Space &s, const gr_config &c, unsigned n, uint64_t seed,
+                            bool hot, bool extras)
 {
     Rng rng{seed};
     std::vector<Ev> ev;
-    gr_regs r = base_regs(s);
+    gr_regs r = base_regs(s, c);
     gr_pac *pac = gr_pac_create(&r, nullptr);
     uint64_t t = 2;
     Ev e0{};
@@ -429,7 +434,7 @@ std::vector<Ev> make_stream(const Space &s, unsigned n, uint64_t seed, bool hot,
         unsigned k = rng.below(1000);
         if (extras && k < 15) {
             e.kind = Ev::REGS;
-            gr_regs nr = base_regs(s);
+            gr_regs nr = base_regs(s, c);
             nr.ttbr0 = (nr.ttbr0 & ~(0xFFFFull << 48)) | (uint64_t)rng.below(3) << 48;
             nr.pstate_pan = rng.chance(30);
             if (rng.chance(20))
@@ -440,8 +445,13 @@ std::vector<Ev> make_stream(const Space &s, unsigned n, uint64_t seed, bool hot,
                 nr.sctlr &= ~1ull;
             if (rng.chance(20))
                 nr.tcr &= ~PTB_TCR_AS;
-            if (rng.chance(40)) // FEAT_PAuth .. FEAT_FPACCOMBINE (APA)
-                nr.id_aa64isar1 = (nr.id_aa64isar1 & ~0xF0ull) | (uint64_t)(1 + rng.below(5)) << 4;
+            if (rng.chance(40)) { // FEAT_PAuth .. FEAT_FPACCOMBINE (APA or APA3)
+                uint64_t lvl = 1 + rng.below(5);
+                if (c.pac.algo == GR_CONFIG_PAC_QARMA3)
+                    nr.id_aa64isar2 = (nr.id_aa64isar2 & ~0xF000ull) | lvl << 12;
+                else
+                    nr.id_aa64isar1 = (nr.id_aa64isar1 & ~0xF0ull) | lvl << 4;
+            }
             if (rng.chance(20))
                 nr.tcr |= PTB_TCR_TBI0 | PTB_TCR_TBI1;
             r = nr;
@@ -490,7 +500,7 @@ void cosim(VerilatedContext *vc, const gr_config &c, unsigned n, uint64_t seed, 
     }
     gr_mmu *m = gr_mmu_create(&c, sm.b.mem);
     Rtl rtl(vc, sr.b.mem, c.mem.read, c.mem.write, fst);
-    std::vector<Ev> ev = make_stream(sm, n, seed, hot, extras);
+    std::vector<Ev> ev = make_stream(sm, c, n, seed, hot, extras);
     std::vector<gr_mmu_resp> want;
     unsigned nreq = 0, paths[4] = {0}, faults[8] = {0};
     std::vector<uint64_t> tlbi_want;
@@ -582,7 +592,7 @@ void directed_small(VerilatedContext *vc, const gr_config &c)
         return;
     }
     Rtl rtl(vc, s.b.mem, c.mem.read, c.mem.write, nullptr);
-    gr_regs r = base_regs(s);
+    gr_regs r = base_regs(s, c);
     Ev e{};
     e.kind = Ev::REGS;
     e.t = 0;
@@ -641,7 +651,7 @@ void bench(VerilatedContext *vc, const gr_config &c, const char *mode, unsigned 
     if (!build(s, 77))
         return;
     bool hot = std::strcmp(mode, "hit") == 0;
-    std::vector<Ev> ev = make_stream(s, n, 99, hot, !hot);
+    std::vector<Ev> ev = make_stream(s, c, n, 99, hot, !hot);
     Rtl rtl(vc, s.b.mem, c.mem.read, c.mem.write, nullptr);
     auto t0 = std::chrono::steady_clock::now();
     for (const Ev &e : ev)
