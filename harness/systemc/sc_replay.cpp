@@ -183,6 +183,8 @@ struct options {
     bool keep_going = false;
     int mode = 0;             /* 0 diff, 1 tlm only, 2 direct only */
     uint64_t period_ps = 1000;
+    bool have_pac_regs = false;
+    gr_regs pac_regs{};       /* --regs: keys, SCTLR En bits, TCR TBI bits */
 };
 
 struct side_counts {
@@ -193,7 +195,8 @@ struct side_counts {
 class side {
 public:
     side(const gr_config &cfg, gr_pmem *mem, port *p, const options &o)
-        : cfg_(cfg), mem_(mem), p_(p), blocking_(o.blocking)
+        : cfg_(cfg), mem_(mem), p_(p), blocking_(o.blocking), pac_overlay_(o.have_pac_regs),
+          pac_(o.pac_regs)
     {
         gr_vm_config vc;
         gr_vm_config_default(&vc);
@@ -481,6 +484,27 @@ private:
     {
         side *s = static_cast<side *>(ctx);
         gr_regs r = *regs;
+        if (s->pac_overlay_) {
+            /* As `granule replay --regs` (harness/replay/replay.c): the keys
+             * are per-process state an OS sets at exec; a PAC trace was
+             * signed with those of its REGS file, with its SCTLR_EL1
+             * EnIA/EnIB/EnDA/EnDB and TCR_EL1 TBI0/1, TBID0/1 (which place
+             * the PAC field, AArch64.CalculateBottomPACBit). */
+            const uint64_t en = (1ull << 31) | (1ull << 30) | (1ull << 27) | (1ull << 13);
+            const uint64_t tbi = (1ull << 37) | (1ull << 38) | (1ull << 51) | (1ull << 52);
+            r.sctlr = (r.sctlr & ~en) | (s->pac_.sctlr & en);
+            r.tcr = (r.tcr & ~tbi) | (s->pac_.tcr & tbi);
+            r.apiakeyhi = s->pac_.apiakeyhi;
+            r.apiakeylo = s->pac_.apiakeylo;
+            r.apibkeyhi = s->pac_.apibkeyhi;
+            r.apibkeylo = s->pac_.apibkeylo;
+            r.apdakeyhi = s->pac_.apdakeyhi;
+            r.apdakeylo = s->pac_.apdakeylo;
+            r.apdbkeyhi = s->pac_.apdbkeyhi;
+            r.apdbkeylo = s->pac_.apdbkeylo;
+            r.apgakeyhi = s->pac_.apgakeyhi;
+            r.apgakeylo = s->pac_.apgakeylo;
+        }
         /* The implementation is the configuration's (docs/config.md "[pac]"). */
         gr_config_pac_idregs(&s->cfg_, &r.id_aa64isar1, &r.id_aa64isar2);
         gr_s1ctx d;
@@ -532,6 +556,8 @@ private:
     gr_pmem *mem_;
     port *p_;
     bool blocking_;
+    bool pac_overlay_;
+    gr_regs pac_;
     gr_vm *vm_ = nullptr;
     std::map<uint32_t, task> tasks_;
     task *cur_ = nullptr;
@@ -755,8 +781,8 @@ int usage(FILE *f)
 {
     fprintf(f,
             "usage: granule-sc-replay [--config CFG] [--limit N] [--mode diff|tlm|direct]\n"
-            "                         [--blocking] [--no-mirror] [--hw-af] [--keep-going]\n"
-            "                         [--period-ps N] TRACE\n"
+            "                         [--regs FILE] [--blocking] [--no-mirror] [--hw-af]\n"
+            "                         [--keep-going] [--period-ps N] TRACE\n"
             "Replays TRACE through the SystemC TLM-2.0 MMU wrapper and, in lock-step, direct\n"
             "gr_mmu calls on a second model; compares every response (docs/systemc.md).\n"
             "Exit status: 0 no divergence, 1 divergence, 2 bad input.\n");
@@ -798,6 +824,15 @@ int sc_main(int argc, char **argv)
                 fprintf(stderr, "granule-sc-replay: --mode: `%s' is not diff, tlm or direct\n", v);
                 return 2;
             }
+            i++;
+        } else if (a == "--regs" && v) {
+            gr_regs_reset(&o.pac_regs);
+            char err[512];
+            if (gr_regs_parse_file(&o.pac_regs, v, err, sizeof err) != 0) {
+                fprintf(stderr, "granule-sc-replay: %s\n", err);
+                return 2;
+            }
+            o.have_pac_regs = true;
             i++;
         } else if (a == "--blocking") {
             o.blocking = true;
