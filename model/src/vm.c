@@ -1319,8 +1319,8 @@ static bool pv_clear_af(void *arg, void *pmap, uint64_t va)
 
 static bool pv_unmap(void *arg, void *pmap, uint64_t va)
 {
-    pv_walk *w = arg;
-    gr_vmpmap_remove(pmap, va, va + w->len); /* TLBI VALE1 */
+    (void)arg;
+    gr_vmpmap_remove_page(pmap, va); /* TLBI VALE1 */
     return true;
 }
 

@@ -353,6 +353,19 @@ static bool remove_one(void *arg, uint64_t va, const gr_vmpmap_leaf *l)
     return true;
 }
 
+bool gr_vmpmap_remove_page(gr_vmpmap *p, uint64_t va)
+{
+    uint64_t slot, d;
+    if (!va_ok(p, va) || leaf_slot(p, va, false, &slot) || gr_pmem_read64(p->mem, slot, &d) ||
+        (d & 3) != 3)
+        return false;
+    gr_vmpmap_leaf l;
+    decode(p, d, slot, &l);
+    edit_arg e = {p, 0, 0};
+    remove_one(&e, va, &l);
+    return true;
+}
+
 uint64_t gr_vmpmap_remove(gr_vmpmap *p, uint64_t start, uint64_t end)
 {
     edit_arg e = {p, 0, 0};

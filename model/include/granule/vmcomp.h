@@ -2,8 +2,10 @@
  * granule — the VM layer's compressor and swap (prefix gr_vmcomp_; XNU's
  * vm_compressor and its swap files).
  *
- * Anonymous pages the pageout daemon evicts are compressed with LZ4
- * (LZ4_compress_default) and appended to fixed-size segments (64 KiB by
+ * Anonymous pages the pageout daemon evicts are compressed with LZ4 (each
+ * page an independent block at acceleration 1, as LZ4_compress_default
+ * makes it, through a reused stream: LZ4_resetStream_fast +
+ * LZ4_compress_fast_continue) and appended to fixed-size segments (64 KiB by
  * default, as arm64 macOS packs them). A segment's bytes live in simulated
  * physical memory: its frames are 16 KiB blocks taken from the gr_vmpage
  * allocator onto the COMPRESSOR queue, so the pool really occupies RAM. A

@@ -91,6 +91,11 @@ int gr_vmpmap_enter(gr_vmpmap *p, uint64_t va, uint64_t pa, unsigned prot,
  *  that was valid. @return the number of pages removed. */
 uint64_t gr_vmpmap_remove(gr_vmpmap *p, uint64_t start, uint64_t end);
 
+/*! gr_vmpmap_remove_page() : gr_vmpmap_remove() of the one page at va
+ *  (aligned), found through the leaf-table hint instead of a range walk.
+ *  @return true if a leaf was removed. */
+bool gr_vmpmap_remove_page(gr_vmpmap *p, uint64_t va);
+
 /*! gr_vmpmap_protect() : lowers the permissions of the valid pages in
  *  [start, end) to at most prot (NONE removes them), TLBI per changed page.
  *  @return the number of pages changed. */
