@@ -619,6 +619,45 @@ const char *differs(const op_log &a, const op_log &b)
     return nullptr;
 }
 
+/* The two models' statistics (stats.h), counter by counter: the retry
+ * flag and every path's counts travel through the extension only here. */
+const char *stats_differ(const gr_stats *a, const gr_stats *b)
+{
+#define SAME_(f) (memcmp(&a->f, &b->f, sizeof a->f) == 0)
+    if (!SAME_(requests) || !SAME_(accesses) || !SAME_(retries) || !SAME_(mmu_off) ||
+        !SAME_(pac_requests))
+        return "requests";
+    const gr_stats_tlb *ta[3] = {&a->l1i, &a->l1d, &a->l2}, *tb[3] = {&b->l1i, &b->l1d, &b->l2};
+    for (int i = 0; i < 3; i++) {
+        const gr_stats_tlb &x = *ta[i], &y = *tb[i];
+        if (memcmp(x.hits, y.hits, sizeof x.hits) || memcmp(x.misses, y.misses, sizeof x.misses) ||
+            memcmp(x.evictions, y.evictions, sizeof x.evictions) ||
+            memcmp(x.fills, y.fills, sizeof x.fills) || x.dirty_misses != y.dirty_misses ||
+            x.perm_faults != y.perm_faults || x.tlbi_invalidated != y.tlbi_invalidated ||
+            x.back_invalidated != y.back_invalidated)
+            return i == 0 ? "l1i" : i == 1 ? "l1d" : "l2";
+    }
+    if (a->wc.lookups != b->wc.lookups || memcmp(a->wc.hits, b->wc.hits, sizeof a->wc.hits) ||
+        memcmp(a->wc.fills, b->wc.fills, sizeof a->wc.fills) ||
+        a->wc.evictions != b->wc.evictions || a->wc.tlbi_invalidated != b->wc.tlbi_invalidated)
+        return "walk cache";
+    if (!SAME_(walks) || !SAME_(walk_start) || !SAME_(reads) || !SAME_(walk_cycles) ||
+        !SAME_(walk_hist) || !SAME_(af_updates) || !SAME_(dirty_updates))
+        return "walker";
+    if (!SAME_(faults))
+        return "faults";
+    if (!SAME_(latency_sum) || !SAME_(latency_hist) || !SAME_(stall_cycles) ||
+        !SAME_(last_cycle))
+        return "timing";
+    if (!SAME_(tlbi) || !SAME_(reg_writes))
+        return "maintenance";
+#undef SAME_
+    if ((a->asid == nullptr) != (b->asid == nullptr) ||
+        (a->asid && memcmp(a->asid, b->asid, 65536 * sizeof *a->asid)))
+        return "per-ASID counts";
+    return nullptr;
+}
+
 void print_op(const char *who, const op_log &l)
 {
     printf("  %-6s %-9s t=%" PRIu64 " done=%" PRIu64, who, kind_name(l.kind), l.t, l.done);
@@ -727,7 +766,7 @@ SC_MODULE(testbench) {
                 want = size_t(o.limit - records);
             if (!want)
                 break;
-            const size_t got = gr_trace_reader_read(tr, recs.data(), want, &st);
+            size_t got = gr_trace_reader_read(tr, recs.data(), want, &st);
             for (size_t i = 0; i < got && !stop; i++) {
                 const gr_trace_rec &x = recs[i];
                 const bool acc = x.kind < GR_TREC_EVENT;
@@ -744,8 +783,10 @@ SC_MODULE(testbench) {
                 if (a && b) {
                     ops += a->log.size();
                     compare(a.get(), b.get(), records + i);
-                    if (divergences && !o.keep_going)
+                    if (divergences && !o.keep_going) {
                         stop = true;
+                        got = i + 1; /* records replayed: up to the divergence */
+                    }
                 } else {
                     for (side *s : {a.get(), b.get()})
                         if (s) {
@@ -903,10 +944,15 @@ int sc_main(int argc, char **argv)
            tb.counts.pac_failures);
     printf("  events           %12" PRIu64 "  (rejected %" PRIu64 ")\n", tb.counts.events,
            tb.counts.event_errors);
-    if (o.mode == 0)
+    const char *sdiff = nullptr;
+    if (o.mode == 0) {
         printf("  compared         %12" PRIu64 "  operations compared field by field\n"
                "  divergences      %12" PRIu64 "  records whose operations differed\n",
                tb.compared, tb.divergences);
+        sdiff = stats_differ(gr_mmu_stats(dut.model()), gr_mmu_stats(ref));
+        printf("  statistics       %12s  the two models' counters%s%s\n", sdiff ? "differ" : "equal",
+               sdiff ? ": " : "", sdiff ? sdiff : "");
+    }
     if (o.mode != 2) {
         printf("  tlm transactions %12" PRIu64 "  (translations %" PRIu64 ", set_regs %" PRIu64
                ", tlbi %" PRIu64 ", bad %" PRIu64 "), stall %" PRIu64 " cycles\n",
@@ -921,7 +967,7 @@ int sc_main(int argc, char **argv)
     }
     printf("  wall             %12.3f s, %.2f M translations/s\n", tb.seconds,
            tb.seconds > 0 ? double(tb.xlates) / tb.seconds / 1e6 : 0.0);
-    const bool bad = tb.divergences || tb.timing_errors || tb.status_errors || mc.mismatches ||
+    const bool bad = sdiff || tb.divergences || tb.timing_errors || tb.status_errors || mc.mismatches ||
                      bc.bad_requests;
     printf("verdict: %s\n", bad ? "DIVERGED" : o.mode == 0 ? "no divergence" : "ok");
     return bad ? 1 : 0;
