@@ -1482,11 +1482,11 @@ gr_vm_pressure_level gr_vm_pressure(gr_vm *vm)
                 (gr_vm_pressure_event){vm->st.faults, (uint8_t)vm->level, (uint8_t)l};
         vm->level = l;
         vm->st.pressure_changes++;
-        /* Swap files no longer needed go when the pressure is over (the
-         * seed's lazy deallocation), not as soon as they empty. */
-        if (l == GR_VM_PRESSURE_NORMAL)
-            gr_vmcomp_swap_trim(vm->comp);
     }
+    /* Swap files no longer needed go when the pressure is normal (the
+     * seed's lazy deallocation), not as soon as they empty. */
+    if (l == GR_VM_PRESSURE_NORMAL)
+        gr_vmcomp_swap_trim(vm->comp);
     return l;
 }
 

@@ -48,6 +48,7 @@ typedef struct swapfile {
     int fd;            /* -1: no file */
     uint32_t used;     /* segments stored */
     uint8_t *busy;     /* per segment slot */
+    bool empty;        /* emptied and not yet deleted or reused */
 } swapfile;
 
 struct gr_vmcomp {
@@ -64,6 +65,7 @@ struct gr_vmcomp {
     swapfile *files;
     char **paths;
     uint32_t slots_per_file;
+    uint32_t empty_files; /* files that exist with no segment (trim work) */
     uint8_t key[64];
     uint8_t *buf, *cbuf; /* segment-sized scratch: plaintext, ciphertext */
     /* Plaintexts of recently read swapped segments (round robin), so that
@@ -259,7 +261,10 @@ static void release_segment(gr_vmcomp *c, uint32_t i)
     if (s->state == SEG_SWAPPED) {
         swapfile *f = &c->files[s->file];
         f->busy[s->slot] = 0;
-        f->used--;
+        if (--f->used == 0) {
+            f->empty = true;
+            c->empty_files++;
+        }
         c->st.segments_swapped--;
         c->st.swap_used -= c->cfg.segment_size;
         for (unsigned k = 0; k < NCACHE; k++)
@@ -350,6 +355,7 @@ static int swap_slot(gr_vmcomp *c, uint32_t *file, uint32_t *slotno)
             return GR_VMCOMP_IOERR;
         }
         f->used = 0;
+        f->empty = false;
         c->st.swap_files++;
         c->st.swap_total += c->cfg.swapfile_size;
         *file = i;
@@ -378,6 +384,10 @@ static int swapout(gr_vmcomp *c, uint32_t i)
         return GR_VMCOMP_IOERR;
     c->files[file].busy[sl] = 1;
     c->files[file].used++;
+    if (c->files[file].empty) { /* an emptied file taken again */
+        c->files[file].empty = false;
+        c->empty_files--;
+    }
     c->st.segments--;
     c->st.used_bytes -= s->used;
     c->st.live_bytes -= s->live;
@@ -446,10 +456,13 @@ int gr_vmcomp_swapout_oldest(gr_vmcomp *c)
 unsigned gr_vmcomp_swap_trim(gr_vmcomp *c)
 {
     unsigned n = 0;
+    if (!c || !c->empty_files) /* cheap enough to call on every fault */
+        return 0;
     for (uint32_t i = 0; c->files && i < c->cfg.max_swapfiles; i++) {
         swapfile *f = &c->files[i];
         if (f->fd < 0 || f->used)
             continue;
+        f->empty = false;
         close(f->fd);
         unlink(c->paths[i]);
         f->fd = -1;
@@ -459,6 +472,7 @@ unsigned gr_vmcomp_swap_trim(gr_vmcomp *c)
         c->st.swap_total -= c->cfg.swapfile_size;
         n++;
     }
+    c->empty_files = 0;
     return n;
 }
 

@@ -111,9 +111,61 @@ static void test_vmpage_wire_moves_queues(void **state)
     gr_pmem_destroy(m);
 }
 
+/* Page queues are FIFO (first() is the oldest); reverse-map entries are
+ * added, visited (the visitor may remove its own entry) and removed. */
+typedef struct pv_seen {
+    gr_vmpage *a;
+    uint64_t pa;
+    unsigned n;
+    uint64_t vas;
+} pv_seen;
+
+static bool pv_drop(void *arg, void *pmap, uint64_t va)
+{
+    pv_seen *s = arg;
+    s->n++;
+    s->vas += va;
+    gr_vmpage_pv_remove(s->a, s->pa, pmap, va);
+    return true;
+}
+
+static void test_vmpage_fifo_queues_and_reverse_maps(void **state)
+{
+    (void)state;
+    gr_pmem *m = mk_mem(256 * 1024);
+    gr_vmpage *a = gr_vmpage_create(m, BASE, 256 * 1024);
+    uint64_t p[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gr_vmpage_alloc(a, 12, GR_VMPAGE_Q_INACTIVE, false, &p[i]), 0);
+    assert_int_equal(gr_vmpage_first(a, GR_VMPAGE_Q_INACTIVE), p[0]);
+    assert_int_equal(gr_vmpage_next(a, p[0]), p[1]);
+    gr_vmpage_set_queue(a, p[0], GR_VMPAGE_Q_ACTIVE);
+    gr_vmpage_set_queue(a, p[0], GR_VMPAGE_Q_INACTIVE); /* back at the tail */
+    assert_int_equal(gr_vmpage_first(a, GR_VMPAGE_Q_INACTIVE), p[1]);
+    assert_int_equal(gr_vmpage_next(a, p[2]), p[0]);
+    assert_int_equal(gr_vmpage_next(a, p[0]), UINT64_MAX);
+    int x1, x2;
+    assert_int_equal(gr_vmpage_pv_add(a, p[1], &x1, 0x1000), 0);
+    assert_int_equal(gr_vmpage_pv_add(a, p[1], &x2, 0x2000), 0);
+    assert_int_equal(gr_vmpage_pv_add(a, p[1], &x1, 0x5000), 0);
+    assert_int_equal(gr_vmpage_pv_add(a, BASE - 0x1000, &x1, 0), -1); /* not managed */
+    assert_int_equal(gr_vmpage_pv_count(a, p[1]), 3);
+    gr_vmpage_pv_remove(a, p[1], &x2, 0x2000);
+    gr_vmpage_pv_remove(a, p[1], &x2, 0x9000); /* absent: no-op */
+    assert_int_equal(gr_vmpage_pv_count(a, p[1]), 2);
+    pv_seen s = {a, p[1], 0, 0};
+    gr_vmpage_pv_foreach(a, p[1], pv_drop, &s);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.vas, 0x6000);
+    assert_int_equal(gr_vmpage_pv_count(a, p[1]), 0);
+    gr_vmpage_destroy(a);
+    gr_pmem_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vmpage_fifo_queues_and_reverse_maps),
         cmocka_unit_test(test_vmpage_alloc_until_exhausted),
         cmocka_unit_test(test_vmpage_buddies_merge),
         cmocka_unit_test(test_vmpage_reused_frame_is_zeroed),

@@ -300,6 +300,21 @@ static void test_vm_swap_round_trip(void **state)
     }
     gr_vmcomp_get_stats(gr_vm_comp(f.vm), &cs);
     assert_true(cs.swapins > 0);
+    /* Lazy deletion: unmapping frees every swapped page, but the files
+     * stay until the pressure is next found normal. */
+    assert_true(cs.swap_files > 0);
+    const char *sw0 = gr_vmcomp_swap_path(gr_vm_comp(f.vm), 0);
+    assert_int_equal(gr_vm_munmap(f.vm, f.pid, a, n * PG), GR_VM_OK);
+    gr_vmcomp_get_stats(gr_vm_comp(f.vm), &cs);
+    assert_int_equal(cs.swap_used, 0);
+    assert_true(cs.swap_files > 0);
+    struct stat st;
+    assert_int_equal(stat(sw0, &st), 0);
+    assert_int_equal(gr_vm_pressure(f.vm), GR_VM_PRESSURE_NORMAL);
+    gr_vmcomp_get_stats(gr_vm_comp(f.vm), &cs);
+    assert_int_equal(cs.swap_files, 0);
+    assert_int_equal(cs.swap_total, 0);
+    assert_int_equal(stat(sw0, &st), -1);
     down(&f);
 }
 

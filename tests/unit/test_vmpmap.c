@@ -139,6 +139,34 @@ static void test_vmpmap_remove_issues_vale1(void **state)
     teardown(&f);
 }
 
+/* Reverse maps follow the leaves: enter records (pmap, va) on the frame,
+ * replacing a page moves it, remove_page forgets it with one VALE1. */
+static void test_vmpmap_reverse_maps_and_remove_page(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f, 12, 1 << 20);
+    uint64_t va = 0x300000000ull, fa = BASE + 0x80000, fb = BASE + 0x81000;
+    assert_int_equal(gr_vmpmap_enter(f.p, va, fa, GR_PROT_READ, GR_VMPMAP_ATTR_NORMAL, GR_VMPMAP_AF), 0);
+    assert_int_equal(gr_vmpmap_enter(f.p, va + 0x1000, fa, GR_PROT_READ, GR_VMPMAP_ATTR_NORMAL,
+                                     GR_VMPMAP_AF), 0);
+    assert_int_equal(gr_vmpage_pv_count(f.pages, fa), 2);
+    /* A new output address at va: break-before-make, the map moves to fb. */
+    assert_int_equal(gr_vmpmap_enter(f.p, va, fb, GR_PROT_READ, GR_VMPMAP_ATTR_NORMAL, GR_VMPMAP_AF), 0);
+    assert_int_equal(gr_vmpage_pv_count(f.pages, fa), 1);
+    assert_int_equal(gr_vmpage_pv_count(f.pages, fb), 1);
+    f.log.n = 0;
+    assert_true(gr_vmpmap_remove_page(f.p, va + 0x1000));
+    assert_false(gr_vmpmap_remove_page(f.p, va + 0x1000)); /* already gone */
+    assert_int_equal(f.log.n, 1);
+    assert_int_equal(f.log.op[0], GR_TLBI_VALE1);
+    assert_int_equal(f.log.va[0], va + 0x1000);
+    assert_int_equal(gr_vmpage_pv_count(f.pages, fa), 0);
+    assert_int_equal(xl(&f, va + 0x1000, GR_ACC_READ).fault.type, GR_FAULT_TRANSLATION);
+    assert_int_equal(xl(&f, va, GR_ACC_READ).pa, fb);
+    teardown(&f);
+}
+
 static void test_vmpmap_protect_and_replace(void **state)
 {
     (void)state;
@@ -223,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_vmpmap_enter_descriptor_and_walk),
         cmocka_unit_test(test_vmpmap_remove_issues_vale1),
         cmocka_unit_test(test_vmpmap_protect_and_replace),
+        cmocka_unit_test(test_vmpmap_reverse_maps_and_remove_page),
         cmocka_unit_test(test_vmpmap_access_flag),
         cmocka_unit_test(test_vmpmap_out_of_tables),
         cmocka_unit_test(test_vmpmap_destroy_flushes_asid),

@@ -337,7 +337,8 @@ typedef enum {
 const char *gr_vm_pressure_name(gr_vm_pressure_level l);
 
 /*! gr_vm_pressure() : recomputes the level from the queues now, records a
- *  transition if it changed. @return the level. */
+ *  transition if it changed; at NORMAL, deletes the swap files that hold
+ *  nothing any more. @return the level. */
 gr_vm_pressure_level gr_vm_pressure(gr_vm *vm);
 
 typedef struct gr_vm_pressure_event {
