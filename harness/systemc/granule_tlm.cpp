@@ -209,18 +209,25 @@ void mmu_tlm_c::mirror(const gr_mmu_resp &r)
     const bool ee = gr_mmu_ctx(m_)->ee; /* SCTLR_EL1.EE: big-endian tables */
     const bool sea = r.fault.type == GR_FAULT_SYNC_EXTERNAL_ON_WALK;
     const bool wrote = r.desc_written || (sea && x->have_tte);
-    const unsigned n = x->nreads;
+    /* The walk record keeps the reads that returned data; a read answered
+     * with an external abort is counted in the response (it was issued)
+     * and its address is the fault's. */
+    const bool read_abort = sea && !wrote;
+    const unsigned n = r.nreads;
     const uint64_t w = r.t_valid - 1 - uint64_t(n) * cfg_.mem.read -
                        (wrote ? cfg_.mem.write : 0);
     mc_.walks++;
-    if (n != r.nreads)
+    if (n != x->nreads + (read_abort ? 1u : 0u)) {
         mc_.mismatches++;
+        return;
+    }
     for (unsigned k = 0; k < n; k++) {
-        uint64_t v = 0, want = x->reads[k].val;
-        if (r.desc_written && x->reads[k].pa == x->tte.desc_pa)
+        const bool abort = read_abort && k + 1 == n;
+        const uint64_t pa = abort ? r.fault.paddr : x->reads[k].pa;
+        uint64_t v = 0, want = abort ? 0 : x->reads[k].val;
+        if (!abort && r.desc_written && pa == x->tte.desc_pa)
             want = x->new_desc;
-        const bool abort = sea && !wrote && k + 1 == n;
-        const bool ok = bus(tlm::TLM_READ_COMMAND, x->reads[k].pa, v, w + k * uint64_t(cfg_.mem.read));
+        const bool ok = bus(tlm::TLM_READ_COMMAND, pa, v, w + k * uint64_t(cfg_.mem.read));
         if (ee)
             v = __builtin_bswap64(v);
         mc_.reads++;

@@ -41,6 +41,8 @@ constexpr uint64_t VA = 0x40201234; /* L1 index 1, L2 index 1, L3 index 1 */
 constexpr uint64_t VA_HOLE = 0x40401000; /* L2 index 2: an invalid descriptor */
 constexpr uint64_t VA_NOAF = 0x40202000; /* L3 index 2: a page with AF = 0 */
 constexpr uint64_t PAGE2 = 0x81000;
+constexpr uint64_t VA_SEA = 0x80000000;  /* L1 index 2: a table outside memory */
+constexpr uint64_t NO_MEM = 0x200000;    /* beyond the 1 MiB region */
 
 /* Records every transaction between the MMU's memory socket and the RAM. */
 struct spy : sc_core::sc_module {
@@ -266,6 +268,29 @@ SC_MODULE(tester) {
         CHECK_EQ(b[1] & 0x04, 0x04); /* AF is bit 10 */
     }
 
+    /* L1 index 2 points at a level-2 table outside every memory region:
+     * the second read is answered with an external abort, on the bus too.
+     * W = 71, reads at 71 and 75, V = 71 + 2 * 4 + 1 = 80; synchronous
+     * external abort on the walk at level 2, DFSC 0b010110. */
+    void test_sc_tlm_external_abort_on_walk()
+    {
+        current = __func__;
+        granule::mmu_ext x;
+        CHECK_EQ(xlate(x, VA_SEA, GR_ACC_READ, 70), 80);
+        CHECK_EQ(x.resp.fault.type, GR_FAULT_SYNC_EXTERNAL_ON_WALK);
+        CHECK_EQ(x.resp.fault.level, 2);
+        CHECK_EQ(x.resp.fault.paddr, NO_MEM);
+        CHECK_EQ(x.fsc, 0x16);
+        CHECK_EQ(x.resp.nreads, 2);
+        CHECK_EQ(bus->log.size(), 14);
+        if (bus->log.size() == 14) {
+            CHECK_EQ(bus->log[12].addr, L1_TABLE + 16);
+            CHECK_EQ(bus->log[13].addr, NO_MEM);
+            CHECK_EQ(bus->log[13].cycle, 75);
+        }
+        CHECK_EQ(dut->get_mirror_counts().mismatches, 0);
+    }
+
     void test_sc_tlm_debug_read_through_memory_socket()
     {
         current = __func__;
@@ -324,6 +349,7 @@ SC_MODULE(tester) {
         test_sc_tlm_translation_fault_level_and_fsc();
         test_sc_tlm_tlbi_completes_and_invalidates();
         test_sc_tlm_af_update_written_on_bus();
+        test_sc_tlm_external_abort_on_walk();
         test_sc_tlm_debug_read_through_memory_socket();
         test_sc_tlm_pmem_target_errors_and_data();
 
@@ -358,6 +384,7 @@ int sc_main(int, char **)
     gr_pmem_write64(mem, L2_TABLE + 8, L3_TABLE | 3);                          /* table */
     gr_pmem_write64(mem, L3_TABLE + 8, PAGE | (1u << 10) | (1u << 6) | 3);     /* page, AF, AP 01 */
     gr_pmem_write64(mem, L3_TABLE + 16, PAGE2 | (1u << 6) | 3);                /* page, AF = 0 */
+    gr_pmem_write64(mem, L1_TABLE + 16, NO_MEM | 3);                           /* table */
     int rc;
     {
         granule::mmu_tlm_c dut("mmu", cfg, mem, sc_time(1, SC_NS));
