@@ -1209,12 +1209,15 @@ int gr_vm_lookup_page(gr_vm *vm, int pid, uint64_t va, gr_vm_expect *x)
     x->prot = e->prot;
     uint64_t idx = (e->offset + (va - e->start)) >> t->shift;
     gr_vmobj *where;
-    uint64_t widx, pa = gr_vmobj_find(e->obj, idx, &where, &widx);
-    if (pa != GR_VMOBJ_NOPAGE) {
+    uint64_t widx, val;
+    gr_vmobj_where w = gr_vmobj_locate(e->obj, idx, &where, &widx, &val);
+    if (w == GR_VMOBJ_RESIDENT) {
         x->resident = true;
-        x->pa = pa;
-        x->cow_pending = e->needs_copy || where != e->obj;
+        x->pa = val;
     }
+    x->compressed = w == GR_VMOBJ_COMPRESSED;
+    if (w != GR_VMOBJ_ABSENT)
+        x->cow_pending = e->needs_copy || where != e->obj;
     return GR_VM_OK;
 }
 

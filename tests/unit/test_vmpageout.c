@@ -194,6 +194,11 @@ static uint64_t age_then_touch(bool drop, uint64_t *expect_af)
     assert_int_equal(age, drop ? 0 : D);
     assert_int_equal(pageout, C);
     *expect_af = D - C;
+    gr_vm_expect ex;
+    assert_int_equal(gr_vm_lookup_page(f.vm, f.pid, a, &ex), GR_VM_OK); /* page 0: evicted */
+    assert_true(ex.mapped && ex.compressed && !ex.resident);
+    assert_int_equal(gr_vm_lookup_page(f.vm, f.pid, a + 47 * PG, &ex), GR_VM_OK);
+    assert_true(ex.resident && !ex.compressed);
     for (uint64_t i = 0; i < 48; i++)
         assert_int_equal(gr_vm_access(f.vm, f.pid, a + i * PG, GR_ACC_READ, NULL, 0, NULL),
                          GR_VM_OK);

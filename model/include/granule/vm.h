@@ -202,6 +202,7 @@ typedef struct gr_vm_expect {
     unsigned prot;    /* entry protection */
     bool cow_pending; /* a write would copy (page below the top object or
                          entry needs_copy) */
+    bool compressed;  /* held by the compressor (or swap), not in RAM */
 } gr_vm_expect;
 
 /*! gr_vm_lookup_page() : fills *e for va from maps and objects, without the MMU. */
