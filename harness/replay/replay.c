@@ -156,6 +156,8 @@ typedef struct rtask {
 
 typedef struct backend {
     gr_mmu *m;
+    struct gr_replay *r;      /* for the hook */
+    const gr_replay_hook *hook;
     const gr_config *cfg;
     bool retry;         /* translations are re-executions of a faulted access */
     bool have_pending;  /* the next translation's result is already known */
@@ -163,6 +165,8 @@ typedef struct backend {
     bool pac_overlay;
     gr_regs pac;        /* keys and enables laid over every register write */
 } backend;
+
+static uint64_t cur_rec(const struct gr_replay *r);
 
 static void be_set_regs(void *ctx, const gr_regs *regs)
 {
@@ -191,7 +195,10 @@ static void be_set_regs(void *ctx, const gr_regs *regs)
     }
     /* The implementation is the configuration's (docs/config.md "[pac]"). */
     gr_config_pac_idregs(b->cfg, &r.id_aa64isar1, &r.id_aa64isar2);
-    gr_mmu_set_regs(b->m, &r, gr_mmu_ready(b->m));
+    uint64_t t = gr_mmu_ready(b->m);
+    uint64_t d = gr_mmu_set_regs(b->m, &r, t);
+    if (b->hook && b->hook->set_regs)
+        b->hook->set_regs(b->hook->ctx, b->r, cur_rec(b->r), &r, t, d);
 }
 
 static void resp_to_xlat(const gr_mmu *m, const gr_req *req, const gr_mmu_resp *rs, gr_xlat *x)
@@ -221,6 +228,8 @@ static void be_translate(void *ctx, const gr_req *req, gr_xlat *x)
     gr_mmu_req rq = {.r = *req, .t = GR_MMU_T_NEXT, .retry = b->retry};
     gr_mmu_resp rs;
     gr_mmu_translate(b->m, &rq, &rs);
+    if (b->hook && b->hook->translated)
+        b->hook->translated(b->hook->ctx, b->r, cur_rec(b->r), &rq, &rs);
     resp_to_xlat(b->m, req, &rs, x);
 }
 
@@ -228,7 +237,10 @@ static void be_tlbi(void *ctx, gr_tlbi_op op, uint64_t va, uint16_t asid)
 {
     backend *b = ctx;
     gr_tlbi t = {op, va, asid};
-    gr_mmu_tlbi(b->m, &t, gr_mmu_ready(b->m));
+    uint64_t at = gr_mmu_ready(b->m);
+    uint64_t d = gr_mmu_tlbi(b->m, &t, at);
+    if (b->hook && b->hook->tlbi)
+        b->hook->tlbi(b->hook->ctx, b->r, cur_rec(b->r), &t, at, d);
 }
 
 static void be_destroy(void *ctx)
@@ -253,6 +265,8 @@ struct gr_replay {
     uint64_t pgmask;
     uint64_t marks;          /* largest MARK instruction count */
     uint64_t fetches;
+    uint64_t rec;            /* record being replayed (for the hook) */
+    bool stop;               /* a hook asked to stop */
     char trace[256];
     gr_replay_counts c;
     /* progress */
@@ -260,6 +274,11 @@ struct gr_replay {
     uint64_t total;          /* records in the trace, if known */
     bool drawn;
 };
+
+static uint64_t cur_rec(const struct gr_replay *r)
+{
+    return r->rec;
+}
 
 void gr_replay_opts_default(gr_replay_opts *o)
 {
@@ -360,6 +379,9 @@ gr_replay *gr_replay_create(const gr_config *cfg, const gr_replay_opts *o, char 
     }
     r->be.m = r->m;
     r->be.cfg = &r->cfg;
+    r->be.r = r;
+    r->be.hook = o->hook;
+    r->rec = UINT64_MAX;
     if (o->pac_regs) {
         r->be.pac_overlay = true;
         r->be.pac = *o->pac_regs;
@@ -763,7 +785,10 @@ static int on_event(gr_replay *r, const gr_trace_rec *e)
         unsigned op = (unsigned)e->arg[0] & 0xf;
         if (op < 6) {
             gr_tlbi ti = {ops[op], e->va, gr_mmu_asid(r->m)};
-            gr_mmu_tlbi(r->m, &ti, gr_mmu_ready(r->m));
+            uint64_t at = gr_mmu_ready(r->m);
+            uint64_t d = gr_mmu_tlbi(r->m, &ti, at);
+            if (r->o.hook && r->o.hook->tlbi)
+                r->o.hook->tlbi(r->o.hook->ctx, r, r->rec, &ti, at, d);
             r->c.tlbi_events++;
         } else {
             r->c.ignored_events++;
@@ -806,6 +831,19 @@ static void progress(gr_replay *r, bool last)
 static void flush(gr_replay *r, const gr_mmu_req *reqs, size_t n)
 {
     size_t i = 0;
+    const gr_replay_hook *h = r->o.hook;
+    if (h) {
+        /* Every response to the hook: the unbatched path. */
+        for (; i < n; i++) {
+            gr_mmu_resp rs;
+            gr_mmu_translate(r->m, &reqs[i], &rs);
+            if (h->translated)
+                h->translated(h->ctx, r, r->rec, &reqs[i], &rs);
+            if (rs.fault.type != GR_FAULT_NONE)
+                on_fault(r, &reqs[i], &rs);
+        }
+        return;
+    }
     while (i < n) {
         gr_mmu_resp f;
         f.fault.type = GR_FAULT_NONE;
@@ -840,8 +878,9 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
     gr_trace_status st = GR_TRACE_OK;
     r->t0 = now();
     r->next_draw = r->t0 + 1.0;
-    while (rc == 0 && st == GR_TRACE_OK) {
-        size_t want = BATCH;
+    while (rc == 0 && st == GR_TRACE_OK && !r->stop) {
+        /* With a hook, one record at a time, so that it knows the index. */
+        size_t want = r->o.hook ? 1 : BATCH;
         if (r->o.limit && r->o.limit - r->c.records < want)
             want = (size_t)(r->o.limit - r->c.records);
         if (!want)
@@ -850,6 +889,7 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
         size_t n = 0;
         for (size_t i = 0; i < got; i++) {
             const gr_trace_rec *x = &recs[i];
+            r->rec = r->c.records + i;
             if (__builtin_expect(x->kind >= GR_TREC_EVENT, 0)) {
                 flush(r, reqs, n);
                 n = 0;
@@ -916,6 +956,21 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
 }
 
 /* ---- results ---- */
+
+void gr_replay_stop(gr_replay *r)
+{
+    r->stop = true;
+}
+
+gr_mmu *gr_replay_mmu(gr_replay *r)
+{
+    return r->m;
+}
+
+gr_pmem *gr_replay_pmem(gr_replay *r)
+{
+    return r->mem;
+}
 
 const gr_stats *gr_replay_stats(gr_replay *r)
 {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "granule/config.h"
+#include "granule/mmu.h"
 #include "granule/regs.h"
 #include "granule/stats.h"
 #include "granule/vm.h"
@@ -22,6 +23,24 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef struct gr_replay gr_replay;
+
+/* An observer of every operation the replay makes on its MMU (lock-step
+ * co-simulation, `granule diff`): called after the MMU performed it, in
+ * order. rec is the index of the trace record being replayed, or
+ * UINT64_MAX before the first (the VM layer's boot). With a hook, requests
+ * go through gr_mmu_translate() one at a time rather than the batched fast
+ * path, so that each is seen with its response. */
+typedef struct gr_replay_hook {
+    void *ctx;
+    void (*translated)(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_req *rq,
+                       const gr_mmu_resp *rs);
+    void (*set_regs)(void *ctx, gr_replay *r, uint64_t rec, const gr_regs *regs, uint64_t t,
+                     uint64_t done);
+    void (*tlbi)(void *ctx, gr_replay *r, uint64_t rec, const gr_tlbi *op, uint64_t t,
+                 uint64_t done);
+} gr_replay_hook;
 
 typedef struct gr_replay_opts {
     int format;            /* gr_trace_format; GR_TRACE_FMT_AUTO detects it */
@@ -34,6 +53,7 @@ typedef struct gr_replay_opts {
                                 TBI0/TBI1/TBID0/TBID1 for PAC records (NULL:
                                 reset values); the ID registers come from the
                                 configuration's [pac] section */
+    const gr_replay_hook *hook; /* NULL: none (not copied: must outlive the replay) */
 } gr_replay_opts;
 
 /*! gr_replay_load_config() : arg is a configuration file, or the name of
@@ -76,8 +96,6 @@ typedef struct gr_replay_counts {
     double seconds;        /* wall time of the replay loop */
 } gr_replay_counts;
 
-typedef struct gr_replay gr_replay;
-
 /*! gr_replay_create() : an empty machine shaped by cfg (validated).
  *  @return NULL with a message in err on a bad configuration or option. */
 gr_replay *gr_replay_create(const gr_config *cfg, const gr_replay_opts *o, char *err,
@@ -91,6 +109,15 @@ void gr_replay_destroy(gr_replay *r);
  *  offset or line when the trace cannot be read (the statistics then cover
  *  the records before the error). */
 int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen);
+
+/*! gr_replay_stop() : a hook asks the replay to stop after the current
+ *  record (gr_replay_run() then returns 0 with the counts so far). */
+void gr_replay_stop(gr_replay *r);
+
+/*! gr_replay_mmu()/gr_replay_pmem() : the replay's MMU and simulated
+ *  memory (for a hook). */
+gr_mmu *gr_replay_mmu(gr_replay *r);
+gr_pmem *gr_replay_pmem(gr_replay *r);
 
 /*! gr_replay_stats() : the MMU's statistics (instructions filled in). */
 const gr_stats *gr_replay_stats(gr_replay *r);
