@@ -29,6 +29,7 @@ extern const gr_cli_cmd gr_cli_convert;
 extern const gr_cli_cmd gr_cli_replay;
 extern const gr_cli_cmd gr_cli_sweep;
 extern const gr_cli_cmd gr_cli_vm;
+extern const gr_cli_cmd gr_cli_diff;
 
 /*! gr_cli_error() : prints "granule CMD: message" to stderr. */
 void gr_cli_error(const char *cmd, const char *fmt, ...)

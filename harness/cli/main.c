@@ -14,6 +14,7 @@ static const gr_cli_cmd *const commands[] = {
     &gr_cli_replay,
     &gr_cli_sweep,
     &gr_cli_vm,
+    &gr_cli_diff,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,408 @@
+// granule — the C API of rtlsim.h over the Verilated mmu_top models
+// (one per configuration, listed by the generated rtlsim_variants.h).
+//
+// The clocking is tests/rtl/tb_mmu.cpp's: per cycle, the falling edge with
+// that cycle's inputs (memory answers due now, the event presented),
+// evaluate, sample the outputs, rising edge. Two evaluations per cycle.
+#include "rtlsim.h"
+
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <new>
+#include <string>
+
+// Verilator's headers and generated classes are not written for -Wextra.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "verilated.h"
+
+#include "rtlsim_variants.h"
+#pragma GCC diagnostic pop
+
+namespace {
+
+template <class W> void wset(W &w, int lsb, int width, uint64_t v)
+{
+    for (int i = 0; i < width; i++) {
+        int b = lsb + i;
+        if ((v >> i) & 1)
+            w[b / 32] |= 1u << (b % 32);
+        else
+            w[b / 32] &= ~(1u << (b % 32));
+    }
+}
+
+template <class W> uint64_t wget(const W &w, int lsb, int width)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < width; i++) {
+        int b = lsb + i;
+        v |= (uint64_t)((w[b / 32] >> (b % 32)) & 1) << i;
+    }
+    return v;
+}
+
+// What is presented in a cycle.
+enum class Ev { None, Req, Regs, Tlbi };
+
+struct Pending {
+    uint64_t due, data;
+    bool err;
+};
+
+// The part of the simulation that does not depend on the Verilated class.
+class Sim {
+  public:
+    virtual ~Sim() = default;
+    virtual void reset() = 0;
+    // Presents what (fields set by the caller through the setters) in the
+    // current cycle and simulates it. @return the event was accepted.
+    virtual bool cycle(Ev what) = 0;
+    virtual void set_req(const gr_mmu_req *rq) = 0;
+    virtual void set_regs(const gr_regs *r) = 0;
+    virtual void set_tlbi(const gr_tlbi *op) = 0;
+
+    gr_pmem *mem = nullptr;
+    unsigned rd = 1, wr = 1;
+    uint64_t now = 0;
+    std::deque<Pending> rq, wq;
+    std::deque<uint64_t> tags; // of the outstanding requests, in order
+    std::deque<gr_rtlsim_rsp> rsps;
+    std::deque<gr_rtlsim_write> writes;
+    std::deque<uint64_t> tlbi_done;
+    std::unique_ptr<VerilatedContext> ctx;
+
+    void clear()
+    {
+        now = 0;
+        rq.clear();
+        wq.clear();
+        tags.clear();
+        rsps.clear();
+        writes.clear();
+        tlbi_done.clear();
+    }
+};
+
+template <class T> class SimOf final : public Sim {
+  public:
+    SimOf()
+    {
+        ctx.reset(new VerilatedContext);
+        top_.reset(new T{ctx.get(), "mmu"});
+        reset();
+    }
+    ~SimOf() override { top_->final(); }
+
+    void reset() override
+    {
+        clear();
+        idle();
+        top_->clk_i = 0;
+        top_->rst_ni = 1;
+        top_->eval();
+        top_->rst_ni = 0;
+        top_->eval();
+        top_->rst_ni = 1;
+        top_->eval();
+    }
+
+    void set_req(const gr_mmu_req *q) override
+    {
+        auto &w = top_->req_i;
+        wset(w, 70, 64, q->r.va);
+        wset(w, 68, 2, (uint64_t)q->r.acc);
+        wset(w, 67, 1, q->r.el);
+        wset(w, 66, 1, q->pac);
+        wset(w, 64, 2, (uint64_t)q->key);
+        wset(w, 0, 64, q->modifier);
+    }
+
+    void set_regs(const gr_regs *r) override
+    {
+        top_->reg_tcr_i = r->tcr;
+        top_->reg_ttbr0_i = r->ttbr0;
+        top_->reg_ttbr1_i = r->ttbr1;
+        top_->reg_mair_i = r->mair;
+        top_->reg_sctlr_i = r->sctlr;
+        top_->reg_pan_i = r->pstate_pan & 1;
+        top_->reg_mmfr0_i = r->id_aa64mmfr0;
+        top_->reg_isar1_i = r->id_aa64isar1;
+        top_->reg_isar2_i = r->id_aa64isar2;
+        const uint64_t hi[4] = {r->apiakeyhi, r->apibkeyhi, r->apdakeyhi, r->apdbkeyhi};
+        const uint64_t lo[4] = {r->apiakeylo, r->apibkeylo, r->apdakeylo, r->apdbkeylo};
+        for (int k = 0; k < 4; k++) {
+            wset(top_->reg_key_hi_i, 64 * k, 64, hi[k]);
+            wset(top_->reg_key_lo_i, 64 * k, 64, lo[k]);
+        }
+    }
+
+    void set_tlbi(const gr_tlbi *op) override
+    {
+        top_->tlbi_op_i = op->op;
+        top_->tlbi_va_i = op->va;
+        top_->tlbi_asid_i = op->asid;
+    }
+
+    bool cycle(Ev what) override
+    {
+        T &t = *top_;
+        idle();
+        t.req_valid_i = what == Ev::Req;
+        t.reg_valid_i = what == Ev::Regs;
+        t.tlbi_valid_i = what == Ev::Tlbi;
+        t.clk_i = 0;
+        t.mem_rsp_valid_i = 0;
+        t.mem_rsp_err_i = 0;
+        if (!rq.empty() && rq.front().due == now) {
+            t.mem_rsp_valid_i = 1;
+            t.mem_rsp_data_i = rq.front().data;
+            t.mem_rsp_err_i = rq.front().err;
+            rq.pop_front();
+        }
+        t.mem_wr_rsp_valid_i = 0;
+        t.mem_wr_rsp_err_i = 0;
+        if (!wq.empty() && wq.front().due == now) {
+            t.mem_wr_rsp_valid_i = 1;
+            t.mem_wr_rsp_err_i = wq.front().err;
+            wq.pop_front();
+        }
+        t.mem_req_ready_i = 1;
+        t.mem_wr_ready_i = 1;
+        t.eval();
+        bool acc = (what == Ev::Req && t.req_ready_o) || (what == Ev::Regs && t.reg_ready_o) ||
+                   (what == Ev::Tlbi && t.tlbi_ready_o);
+        if (t.mem_req_valid_o) {
+            uint64_t v = 0;
+            bool err = gr_pmem_read64(mem, t.mem_req_pa_o, &v) != GR_PMEM_OK;
+            rq.push_back({now + rd, v, err});
+        }
+        if (t.mem_wr_valid_o) {
+            bool err = gr_pmem_write64(mem, t.mem_wr_pa_o, t.mem_wr_data_o) != GR_PMEM_OK;
+            wq.push_back({now + wr, 0, err});
+            writes.push_back({now, (uint64_t)t.mem_wr_pa_o, (uint64_t)t.mem_wr_data_o});
+        }
+        if (t.tlbi_done_o)
+            tlbi_done.push_back(now);
+        if (t.rsp_valid_o) {
+            const auto &w = t.rsp_o;
+            gr_rtlsim_rsp r;
+            r.tag = tags.empty() ? UINT64_MAX : tags.front();
+            if (!tags.empty())
+                tags.pop_front();
+            r.t_valid = now;
+            r.pa = wget(w, 24, 52);
+            r.mair_attr = (uint8_t)wget(w, 16, 8);
+            r.sh = (uint8_t)wget(w, 14, 2);
+            r.fault_type = (uint8_t)wget(w, 8, 3);
+            r.fault_level = (uint8_t)wget(w, 6, 2);
+            r.fsc = (uint8_t)wget(w, 0, 6);
+            r.page_shift = t.rsp_page_shift_o;
+            r.level = t.rsp_level_o;
+            r.path = t.rsp_path_o;
+            r.nreads = t.rsp_nreads_o;
+            r.desc_written = t.rsp_desc_written_o;
+            rsps.push_back(r);
+        }
+        t.clk_i = 1;
+        t.eval();
+        now++;
+        ctx->timeInc(1);
+        return acc;
+    }
+
+  private:
+    void idle()
+    {
+        top_->req_valid_i = 0;
+        top_->reg_valid_i = 0;
+        top_->tlbi_valid_i = 0;
+    }
+    std::unique_ptr<T> top_;
+};
+
+struct Variant {
+    const char *name, *ini;
+    Sim *(*make)();
+};
+
+template <class T> Sim *make_sim() { return new SimOf<T>; }
+
+#define GR_RTLSIM_ENTRY_(cls, name, ini) {name, ini, &make_sim<cls>},
+const Variant kVariants[] = {GR_RTLSIM_VARIANTS(GR_RTLSIM_ENTRY_)};
+#undef GR_RTLSIM_ENTRY_
+
+// The configuration package text: what the RTL is built from.
+std::string package_of(const gr_config *c)
+{
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return std::string();
+    gr_config_write_sv(c, f);
+    std::fclose(f);
+    std::string s(buf, len);
+    std::free(buf);
+    return s;
+}
+
+} // namespace
+
+struct gr_rtlsim {
+    std::unique_ptr<Sim> sim;
+};
+
+extern "C" {
+
+const char *gr_rtlsim_models(void)
+{
+    static std::string names;
+    if (names.empty())
+        for (const Variant &v : kVariants)
+            names += (names.empty() ? "" : " ") + std::string(v.name);
+    return names.c_str();
+}
+
+static gr_rtlsim *make(const Variant &v, const gr_config *cfg, gr_pmem *mem, char *err,
+                       size_t errlen)
+{
+    gr_rtlsim *s = new (std::nothrow) gr_rtlsim;
+    if (!s) {
+        std::snprintf(err, errlen, "out of memory");
+        return nullptr;
+    }
+    try {
+        s->sim.reset(v.make());
+    } catch (const std::bad_alloc &) {
+        delete s;
+        std::snprintf(err, errlen, "out of memory");
+        return nullptr;
+    }
+    s->sim->mem = mem;
+    s->sim->rd = cfg->mem.read;
+    s->sim->wr = cfg->mem.write;
+    return s;
+}
+
+gr_rtlsim *gr_rtlsim_create_named(const char *name, const gr_config *cfg, gr_pmem *mem,
+                                  char *err, size_t errlen)
+{
+    for (const Variant &v : kVariants)
+        if (std::strcmp(v.name, name) == 0)
+            return make(v, cfg, mem, err, errlen);
+    std::snprintf(err, errlen, "no RTL model named %s (built: %s)", name, gr_rtlsim_models());
+    return nullptr;
+}
+
+gr_rtlsim *gr_rtlsim_create(const gr_config *cfg, gr_pmem *mem, char *err, size_t errlen)
+{
+    const std::string want = package_of(cfg);
+    for (const Variant &v : kVariants) {
+        gr_config c;
+        char e[256];
+        if (gr_config_load(&c, v.ini, e, sizeof e) != 0)
+            continue;
+        if (package_of(&c) == want)
+            return make(v, cfg, mem, err, errlen);
+    }
+    std::snprintf(err, errlen,
+                  "configuration %s has no Verilated RTL model (built for: %s; its "
+                  "`granule config sv` package must equal one of theirs)",
+                  cfg->name, gr_rtlsim_models());
+    return nullptr;
+}
+
+void gr_rtlsim_destroy(gr_rtlsim *s) { delete s; }
+
+void gr_rtlsim_reset(gr_rtlsim *s) { s->sim->reset(); }
+
+uint64_t gr_rtlsim_cycle(const gr_rtlsim *s) { return s->sim->now; }
+
+void gr_rtlsim_run_to(gr_rtlsim *s, uint64_t t)
+{
+    while (s->sim->now < t)
+        s->sim->cycle(Ev::None);
+}
+
+// Presents what from cycle t until accepted.
+static uint64_t present(gr_rtlsim *s, Ev what, uint64_t t, uint64_t max_wait)
+{
+    Sim &m = *s->sim;
+    if (t != GR_MMU_T_NEXT)
+        gr_rtlsim_run_to(s, t);
+    for (uint64_t i = 0; i <= max_wait; i++) {
+        uint64_t at = m.now;
+        if (m.cycle(what))
+            return at;
+    }
+    return UINT64_MAX;
+}
+
+uint64_t gr_rtlsim_set_regs(gr_rtlsim *s, const gr_regs *regs, uint64_t t, uint64_t max_wait)
+{
+    s->sim->set_regs(regs);
+    return present(s, Ev::Regs, t, max_wait);
+}
+
+uint64_t gr_rtlsim_tlbi(gr_rtlsim *s, const gr_tlbi *op, uint64_t t, uint64_t max_wait)
+{
+    s->sim->set_tlbi(op);
+    return present(s, Ev::Tlbi, t, max_wait);
+}
+
+uint64_t gr_rtlsim_submit(gr_rtlsim *s, const gr_mmu_req *rq, uint64_t tag, uint64_t max_wait)
+{
+    s->sim->set_req(rq);
+    // Tagged before the cycle: a response can be valid in the cycle its
+    // request is accepted only for an earlier request, which is ahead in
+    // the queue.
+    s->sim->tags.push_back(tag);
+    uint64_t at = present(s, Ev::Req, rq->t, max_wait);
+    if (at == UINT64_MAX)
+        s->sim->tags.pop_back();
+    return at;
+}
+
+size_t gr_rtlsim_outstanding(const gr_rtlsim *s) { return s->sim->tags.size(); }
+
+int gr_rtlsim_drain(gr_rtlsim *s, uint64_t max_wait)
+{
+    for (uint64_t i = 0; !s->sim->tags.empty(); i++) {
+        if (i >= max_wait)
+            return -1;
+        s->sim->cycle(Ev::None);
+    }
+    return 0;
+}
+
+bool gr_rtlsim_pop_rsp(gr_rtlsim *s, gr_rtlsim_rsp *out)
+{
+    if (s->sim->rsps.empty())
+        return false;
+    *out = s->sim->rsps.front();
+    s->sim->rsps.pop_front();
+    return true;
+}
+
+bool gr_rtlsim_pop_write(gr_rtlsim *s, gr_rtlsim_write *out)
+{
+    if (s->sim->writes.empty())
+        return false;
+    *out = s->sim->writes.front();
+    s->sim->writes.pop_front();
+    return true;
+}
+
+bool gr_rtlsim_pop_tlbi_done(gr_rtlsim *s, uint64_t *cycle)
+{
+    if (s->sim->tlbi_done.empty())
+        return false;
+    *cycle = s->sim->tlbi_done.front();
+    s->sim->tlbi_done.pop_front();
+    return true;
+}
+
+} // extern "C"
