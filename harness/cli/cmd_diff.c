@@ -37,6 +37,8 @@ static const char usage[] =
     "  --ram SIZE        simulated RAM for the VM layer (default 8G)\n"
     "  --regs FILE       PAC keys, enables and TBI for authenticating records, as\n"
     "                    for `granule replay --regs`\n"
+    "  --rtl-model NAME  simulate the built RTL model NAME (default: the one whose\n"
+    "                    generated package equals CFG's; granule-mutant's mutants)\n"
     "  --quiet           only the verdict line\n"
     "\n"
     "Exit status: 0 no divergence, 1 a divergence (the first is printed with\n"
@@ -60,6 +62,7 @@ typedef struct expect {
 
 typedef struct diff {
     const gr_config *cfg;
+    const char *model; /* --rtl-model, or NULL */
     gr_rtlsim *rtl;
     bool keep_going, quiet, dead;
     unsigned max_report;
@@ -204,7 +207,9 @@ static bool ensure_rtl(diff *d, gr_replay *r)
         return true;
     if (d->err[0])
         return false;
-    d->rtl = gr_rtlsim_create(d->cfg, gr_replay_pmem(r), d->err, sizeof d->err);
+    d->rtl = d->model ? gr_rtlsim_create_named(d->model, d->cfg, gr_replay_pmem(r), d->err,
+                                               sizeof d->err)
+                      : gr_rtlsim_create(d->cfg, gr_replay_pmem(r), d->err, sizeof d->err);
     if (!d->rtl) {
         d->dead = true;
         gr_replay_stop(r);
@@ -267,7 +272,8 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
     /* The model walked and updated the leaf at once; the RTL walks over
      * the next cycles and must find the descriptor as the model found it:
      * the model's update is undone until the RTL has made its own, and the
-     * two writes are compared (docs/cosim.md "AF/dirty writes"). */
+     * two writes are compared (docs/cosim.md "How faults, TLBIs and
+     * memory are shared"). */
     uint64_t model_raw = 0;
     const gr_xlat *wk = NULL;
     if (rs->path == GR_MMU_PATH_WALK && rs->desc_written) {
@@ -288,6 +294,14 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
     }
     if (d->qn == QCAP)
         collect(d);
+    if (d->qn == QCAP) {
+        /* QCAP responses overdue: the lock-step keeps one or two. */
+        if (diverged(d, d->q[d->qh].rec))
+            printf("divergence: %u responses outstanding on the RTL\n", QCAP);
+        d->dead = true;
+        gr_replay_stop(r);
+        return;
+    }
     size_t i = (d->qh + d->qn++) % QCAP;
     expect *e = &d->q[i];
     e->rec = rec;
@@ -350,8 +364,8 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int run_one(const gr_config *cfg, gr_replay_opts *o, const char *path, bool keep_going,
-                   unsigned max_report, bool quiet)
+static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, const char *path,
+                   bool keep_going, unsigned max_report, bool quiet)
 {
     diff *d = calloc(1, sizeof *d);
     if (!d) {
@@ -359,6 +373,7 @@ static int run_one(const gr_config *cfg, gr_replay_opts *o, const char *path, bo
         return GR_EXIT_USAGE;
     }
     d->cfg = cfg;
+    d->model = model;
     d->keep_going = keep_going;
     d->max_report = keep_going ? max_report : 1;
     d->quiet = quiet;
@@ -418,11 +433,11 @@ static int run(int argc, char **argv)
         {"keep-going", no_argument, NULL, 'k'},  {"max-report", required_argument, NULL, 'm'},
         {"granule", required_argument, NULL, 'g'}, {"ram", required_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {"regs", required_argument, NULL, 'R'},
+        {"regs", required_argument, NULL, 'R'},  {"rtl-model", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0}};
     gr_replay_opts o;
     gr_replay_opts_default(&o);
-    const char *cfgarg = "small";
+    const char *cfgarg = "small", *model = NULL;
     bool keep_going = false, quiet = false;
     unsigned max_report = 20;
     gr_regs pac;
@@ -472,6 +487,9 @@ static int run(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
+        case 'M':
+            model = optarg;
+            break;
         case 'R':
             gr_regs_reset(&pac);
             if (gr_regs_parse_file(&pac, optarg, perr, sizeof perr) != 0) {
@@ -502,7 +520,7 @@ static int run(int argc, char **argv)
     }
     int rc = GR_EXIT_OK;
     for (int i = optind; i < argc; i++) {
-        int k = run_one(&cfg, &o, argv[i], keep_going, max_report, quiet);
+        int k = run_one(&cfg, model, &o, argv[i], keep_going, max_report, quiet);
         if (k > rc)
             rc = k;
         if (k == GR_EXIT_VERDICT && !keep_going)
@@ -514,6 +532,7 @@ static int run(int argc, char **argv)
     (void)quiet;
     (void)max_report;
     (void)cfgarg;
+    (void)model;
     gr_cli_error("diff", "this granule was built without the RTL (Verilator not found, or "
                          "-DGRANULE_RTL=OFF)");
     return GR_EXIT_USAGE;
