@@ -405,9 +405,10 @@ static inline uint32_t slot_of(uint64_t vp)
 /* The hit path, shared by both entry points: *free_at and *last are the
  * MMU's free_at and last_valid and clk[side] the L1s' LRU clocks, held in
  * the caller's locals (registers in gr_mmu_translate_n()'s loop, so no
- * store-to-load chain through memory links consecutive hits). Everything is read before the first store
- * (the stores through out and the touch pointer could alias anything), so
- * the compiler needs no reloads. out NULL: no response is stored.
+ * store-to-load chain through memory links consecutive hits). Everything
+ * is read before the first store (the stores through out and the touch
+ * pointer could alias anything), so the compiler needs no reloads. out
+ * NULL: no response is stored.
  * @return false if rq needs slow(); then nothing has been written. */
 static inline bool hit(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp *out,
                        uint64_t *free_at, uint64_t *last, uint64_t clk[2])
