@@ -14,12 +14,15 @@
 
 #include "cli.h"
 #include "granule/trace.h"
+#include "cmd_sweep_slurm.h"
 #include "sweep.h"
 #include "sweep_local.h"
 
 static const char usage[] =
     "usage: granule sweep [grid options] -o RESULTS.csv TRACE...\n"
     "       granule sweep --points-file FILE [--point LIST] -o RESULTS.csv\n"
+"       granule sweep --backend slurm [slurm options] [grid options] -o DIR TRACE...\n"
+"       granule sweep collect|status|resume DIR  (the Slurm backend, below)\n"
     "\n"
     "Replays every TRACE with every configuration of a grid, on worker processes,\n"
     "and appends one CSV row per (configuration, granule, trace) point to\n"
@@ -58,7 +61,23 @@ static const char usage[] =
     "  granule sweep --base a76 --set l1d.entries=16,32,48,64 --set l1d.ways=4,full \\\n"
     "      --granule 4k,16k --set l2.entries=0,512,1280 -o out.csv traces/corpus/*.grt\n"
     "\n"
-    "Ctrl-C or SIGTERM stops the sweep; finished rows stay, rerun to resume.\n"
+    "Slurm backend (docs/sweep.md, \"Slurm backend\"):\n"
+"  --backend local|slurm  local (default): worker processes here; slurm: -o names\n"
+"                    a results directory on shared storage, the points become a\n"
+"                    Slurm array job (sbatch), each point's row its own file there\n"
+"  --points-per-task N  points run one after another by one array task (default 1)\n"
+"  --partition P, --time T, --mem M  passed to sbatch\n"
+"  --sbatch ARG      any other sbatch argument (repeatable), e.g. --sbatch=--qos=low\n"
+"  granule sweep status DIR [--verbose]   done/running/pending/failed/missing counts\n"
+"  granule sweep collect DIR [-o OUT]      merge the rows into OUT (default\n"
+"                    DIR/results.csv), in point order; report failed and missing\n"
+"                    points with their job, array task, exit code and log; exit 1\n"
+"                    unless every point is done\n"
+"  granule sweep resume DIR [slurm options]  resubmit only failed and missing points\n"
+"  A directory holds one sweep: its manifest (points, trace checksums, granule\n"
+"  version) must match, or the command refuses to mix results.\n"
+"\n"
+"Ctrl-C or SIGTERM stops the sweep; finished rows stay, rerun to resume.\n"
     "Exit status: 0 every point has its row; 1 a worker crashed; 2 bad usage, bad\n"
     "grid, unreadable trace or results file; 128+N stopped by signal N.\n";
 
@@ -103,7 +122,7 @@ static int parse_point_list(const char *s, bool *sel, size_t n)
 
 enum {
     O_BASE = 256, O_SET, O_GRANULE, O_STRICT, O_FORMAT, O_LIMIT, O_NODEMAND, O_RAM, O_LIST,
-    O_DRY, O_WRITEPTS, O_PTSFILE, O_POINT, O_VERBOSE, O_QUIET
+    O_DRY, O_WRITEPTS, O_PTSFILE, O_POINT, O_VERBOSE, O_QUIET, O_BACKEND
 };
 
 static int run(int argc, char **argv)
@@ -127,9 +146,19 @@ static int run(int argc, char **argv)
         {"point", required_argument, NULL, O_POINT},
         {"verbose", no_argument, NULL, O_VERBOSE},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"backend", required_argument, NULL, O_BACKEND},
+        GR_CLI_SLURM_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     char err[2048];
+    if (argc >= 2) {
+        int r = gr_cli_sweep_slurm_sub(argc - 1, argv + 1);
+        if (r >= 0)
+            return r;
+    }
+    gr_cli_slurm_args slurm;
+    gr_cli_slurm_args_init(&slurm);
+    bool use_slurm = false, slurm_opt = false;
     gr_sweep *s = gr_sweep_create();
     if (!s) {
         gr_cli_error("sweep", "out of memory");
@@ -147,6 +176,13 @@ static int run(int argc, char **argv)
     int fd = -1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+        int sr = gr_cli_slurm_args_option(&slurm, c, optarg);
+        if (sr < 0)
+            goto out;
+        if (sr > 0) {
+            slurm_opt = true;
+            continue;
+        }
         switch (c) {
         case O_BASE:
             grid_opt = true;
@@ -226,12 +262,30 @@ static int run(int argc, char **argv)
         case O_QUIET:
             quiet = true;
             break;
+        case O_BACKEND:
+            if (strcmp(optarg, "slurm") == 0)
+                use_slurm = true;
+            else if (strcmp(optarg, "local") != 0) {
+                gr_cli_error("sweep", "--backend: `%s` is not local or slurm", optarg);
+                goto out;
+            }
+            break;
         default:
             gr_cli_print_usage(&gr_cli_sweep, stderr);
             goto out;
         }
     }
 
+    if (slurm_opt && !use_slurm) {
+        gr_cli_error("sweep", "--points-per-task, --partition, --time, --mem and --sbatch "
+                     "need --backend slurm");
+        goto out;
+    }
+    if (use_slurm && !writepts && (list || dry || !out || strcmp(out, "-") == 0)) {
+        gr_cli_error("sweep", "--backend slurm: give -o DIR, a results directory on storage "
+                     "the nodes share (--list and --dry-run are local only)");
+        goto out;
+    }
     if (ptsfile) {
         if (grid_opt || optind < argc) {
             gr_cli_error("sweep", "--points-file: the file fixes the configurations, traces and "
@@ -288,6 +342,10 @@ static int run(int argc, char **argv)
             sel[i] = true;
     }
 
+    if (use_slurm && !writepts) {
+        rc = gr_cli_sweep_slurm_submit(s, sel, out, &slurm, quiet);
+        goto out;
+    }
     bool resumable = out && strcmp(out, "-") != 0;
     bool has_header = false;
     if (resumable) {
