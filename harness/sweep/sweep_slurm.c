@@ -900,11 +900,11 @@ int gr_sweep_slurm_run_task(gr_sweep_slurm *d, const char *manifest_id, unsigned
         if (code == 0) {
             char *final = path_join(rdir, name);
             /* the status first: a row is never without its manifest id */
-            if (write_status(d, i, sub, job, task, 0, "", e, sizeof e) != 0 ||
-                rename(tmp, final) != 0) {
-                if (!e[0] || strncmp(e, rdir, strlen(rdir)) != 0)
-                    snprintf(e, sizeof e, "%s: cannot rename into place: %s", final,
-                             strerror(errno));
+            if (write_status(d, i, sub, job, task, 0, "", e, sizeof e) != 0) {
+                code = 2;
+            } else if (rename(tmp, final) != 0) {
+                snprintf(e, sizeof e, "%s: cannot rename into place: %s", final,
+                         strerror(errno));
                 code = 2;
             }
             free(final);
