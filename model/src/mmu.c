@@ -531,6 +531,78 @@ size_t gr_mmu_run(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *fault)
     return translate_n(m, rq, n, fault, false);
 }
 
+/* translate_n() specialised for back-to-back requests without PAC or
+ * retry. In a streak of hits request i + 1 is accepted the cycle after
+ * request i (free_at and next both become a + 1), so only the streak's
+ * first request can stall and the latest valid cycle is the last hit's:
+ * the loop keeps one cycle counter and settles the timing state once per
+ * streak. Misses go through slow() exactly as in translate_n(). */
+size_t gr_mmu_run_plain(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t n,
+                        unsigned el, gr_mmu_resp *fault)
+{
+    uint64_t free_at = m->free_at, last = m->last_valid, next = m->next_t, stall = 0;
+    uint64_t c0 = *m->clock[0], c1 = *m->clock[1];
+    const uint64_t lat = m->cfg.lat.l1_hit;
+    const unsigned elb = el ? 1u : 0u;
+    size_t i = 0;
+    while (i < n) {
+        const uint64_t a0 = next > free_at ? next : free_at;
+        uint64_t a = a0;
+        const size_t i0 = i;
+        for (; i < n; i++, a++) {
+            const uint64_t v = va[i];
+            const unsigned k = acc[i];
+            const unsigned side = k != GR_ACC_EXEC;
+            const uint64_t vp = v >> 12;
+            fslot *s = &m->filter[side][slot_of(vp)];
+            if (s->vpage != vp || !((s->perm >> (2u * k + elb)) & 1))
+                break;
+            if (__builtin_expect(s->lru, 1)) {
+                const uint64_t c = (side ? c1 : c0) + 1;
+                c0 = side ? c0 : c;
+                c1 = side ? c : c1;
+                *s->touch = c;
+            } else {
+                *s->touch = (*s->touch & s->t_and) | s->t_or;
+            }
+            s->hits[k]++;
+        }
+        if (i != i0) {
+            stall += a0 - next;
+            if (a - 1 + lat > last)
+                last = a - 1 + lat;
+            free_at = next = a;
+        }
+        if (i == n)
+            break;
+        const gr_mmu_req rq = {.r = {va[i], (gr_acc)acc[i], (uint8_t)el}, .t = next};
+        const uint64_t am = next > free_at ? next : free_at;
+        next = am + 1;
+        m->free_at = free_at;
+        m->last_valid = last;
+        *m->clock[0] = c0;
+        *m->clock[1] = c1;
+        gr_mmu_resp o;
+        slow(m, &rq, rq.t, am, &o);
+        free_at = m->free_at;
+        last = m->last_valid;
+        c0 = *m->clock[0];
+        c1 = *m->clock[1];
+        i++;
+        if (o.fault.type != GR_FAULT_NONE) {
+            *fault = o;
+            break;
+        }
+    }
+    m->free_at = free_at;
+    m->last_valid = last;
+    *m->clock[0] = c0;
+    *m->clock[1] = c1;
+    m->next_t = next;
+    m->st.stall_cycles += stall;
+    return i;
+}
+
 /* ---- the rest: L1 lookup, L2, walk caches, walker ---- */
 
 static void filter_install(gr_mmu *m, unsigned side, const gr_req *r, int idx)
