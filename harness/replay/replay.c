@@ -28,6 +28,7 @@
 #define USER_TOP (1ull << 47)      /* the VM layer's user range (T0SZ = 17) */
 #define DEMAND_SHIFT 21            /* demand mapping in aligned 2 MiB ranges */
 #define BATCH 1024                 /* records per read, requests per run */
+#define SLOW_BATCH 64              /* records per read when the next is not plain */
 
 /* Linux mmap flags as traces record them (docs/trace-format.md). */
 #define LX_MAP_SHARED 0x01u
@@ -853,6 +854,35 @@ static void flush(gr_replay *r, const gr_mmu_req *reqs, size_t n)
     }
 }
 
+/* The plain-access form of a batch (gr_trace_reader_read_plain) goes to
+ * gr_mmu_run_plain() as it is: the trace's access kinds are gr_acc. */
+_Static_assert(GR_TREC_READ == (int)GR_ACC_READ && GR_TREC_WRITE == (int)GR_ACC_WRITE &&
+                   GR_TREC_FETCH == (int)GR_ACC_EXEC,
+               "trace access kinds are gr_acc values");
+
+/* Replays a run of plain accesses (one task, one EL, no page crossing, no
+ * PAC). @return 0, or -1 if the task cannot be created. */
+static int run_plain(gr_replay *r, const uint64_t *va, const uint8_t *kind, size_t n,
+                     const gr_trace_plain *run)
+{
+    if (__builtin_expect(!r->cur || run->task != r->cur->id, 0) && !task_get(r, run->task))
+        return -1;
+    r->fetches += run->fetches;
+    size_t i = 0;
+    while (i < n) {
+        gr_mmu_resp f;
+        f.fault.type = GR_FAULT_NONE;
+        i += gr_mmu_run_plain(r->m, va + i, kind + i, n - i, run->el, &f);
+        if (f.fault.type != GR_FAULT_NONE) {
+            const gr_mmu_req q = {.r = {va[i - 1], (gr_acc)kind[i - 1], run->el},
+                                  .t = GR_MMU_T_NEXT};
+            r->rec = r->c.records + i - 1;
+            on_fault(r, &q, &f);
+        }
+    }
+    return 0;
+}
+
 int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
 {
     gr_trace_reader *tr;
@@ -865,9 +895,13 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
         r->total = gr_trace_reader_total(tr);
     gr_trace_rec *recs = malloc(BATCH * sizeof *recs);
     gr_mmu_req *reqs = malloc(2 * BATCH * sizeof *reqs);
-    if (!recs || !reqs) {
+    uint64_t *vas = malloc(BATCH * sizeof *vas);
+    uint8_t *kinds = malloc(BATCH);
+    if (!recs || !reqs || !vas || !kinds) {
         free(recs);
         free(reqs);
+        free(vas);
+        free(kinds);
         gr_trace_reader_close(tr);
         snprintf(err, errlen, "out of memory");
         return 2;
@@ -885,6 +919,30 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
             want = (size_t)(r->o.limit - r->c.records);
         if (!want)
             break;
+        if (!r->o.hook) {
+            /* Most records are plain accesses: read and run them as two
+             * arrays. What is not (events, PAC, a task switch, a page
+             * crossing) goes through the general loop below, a few
+             * records at a time. */
+            gr_trace_plain run;
+            size_t got = gr_trace_reader_read_plain(tr, vas, kinds, want, r->pgmask, &run, &st);
+            if (got) {
+                if (run_plain(r, vas, kinds, got, &run)) {
+                    rc = 2;
+                    snprintf(err, errlen, "%s: record %" PRIu64 ": cannot create task %" PRIu32,
+                             path, r->c.records, run.task);
+                    break;
+                }
+                r->c.records += got;
+                if (r->o.progress)
+                    progress(r, false);
+                continue;
+            }
+            if (st != GR_TRACE_OK)
+                break;
+            if (want > SLOW_BATCH)
+                want = SLOW_BATCH;
+        }
         size_t got = gr_trace_reader_read(tr, recs, want, &st);
         size_t n = 0;
         for (size_t i = 0; i < got; i++) {
@@ -951,6 +1009,8 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
     }
     free(recs);
     free(reqs);
+    free(vas);
+    free(kinds);
     gr_trace_reader_close(tr);
     return rc;
 }

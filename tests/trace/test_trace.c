@@ -9,6 +9,7 @@
  * by byte with libxxhash), or from records the test generated itself. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -500,6 +501,105 @@ static void test_trace_native_roundtrip(void **state)
     free(v);
 }
 
+/* Whether x is a plain access as gr_trace_reader_read_plain() defines it,
+ * given the run's context (task, el) or none yet (task < 0). The page test
+ * is written as "first and last byte in the same page" here. */
+static bool plain_rec(const gr_trace_rec *x, unsigned shift, long long task, int el)
+{
+    if (x->kind >= GR_TREC_EVENT || x->pac_key != GR_TRACE_PAC_NONE)
+        return false;
+    if (task >= 0 && (x->task != (uint64_t)task || x->el != el))
+        return false;
+    return x->size == 0 || (x->va >> shift) == ((x->va + x->size - 1) >> shift);
+}
+
+/* Reads path once with gr_trace_reader_read() and once with
+ * gr_trace_reader_read_plain() (batches of 1, 7, 1000, 4096), falling back
+ * to gr_trace_reader_read() of 1-3 records where it returns none: the same
+ * records in the same order, each plain run maximal and of one context. */
+static void check_read_plain(const char *path, unsigned shift)
+{
+    gr_trace_reader *r;
+    char err[256];
+    size_t cap = 400000, n = 0;
+    gr_trace_rec *e = calloc(cap, sizeof *e);
+    assert_int_equal(gr_trace_reader_open(&r, path, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_status st = GR_TRACE_OK;
+    while (st == GR_TRACE_OK && n < cap)
+        n += gr_trace_reader_read(r, e + n, 1000 < cap - n ? 1000 : cap - n, &st);
+    assert_int_equal(st, GR_TRACE_END);
+    gr_trace_reader_close(r);
+
+    assert_int_equal(gr_trace_reader_open(&r, path, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    static const size_t batch[4] = {1, 7, 1000, 4096};
+    uint64_t va[4096];
+    uint8_t kind[4096];
+    gr_trace_rec one[3];
+    size_t i = 0, calls = 0, runs = 0, slow = 0;
+    const uint64_t pgmask = (1ull << shift) - 1;
+    st = GR_TRACE_OK;
+    while (st == GR_TRACE_OK) {
+        size_t b = batch[calls++ % 4];
+        gr_trace_plain run = {7777, 9, 12345};
+        size_t got = gr_trace_reader_read_plain(r, va, kind, b, pgmask, &run, &st);
+        if (got) {
+            runs++;
+            assert_true(got <= b);
+            assert_int_equal(run.task, e[i].task);
+            assert_int_equal(run.el, e[i].el);
+            size_t fetches = 0;
+            for (size_t j = 0; j < got; j++, i++) {
+                assert_true(i < n);
+                assert_true(plain_rec(&e[i], shift, run.task, run.el));
+                assert_int_equal(va[j], e[i].va);
+                assert_int_equal(kind[j], e[i].kind);
+                fetches += e[i].kind == GR_TREC_FETCH;
+            }
+            assert_int_equal(run.fetches, fetches);
+            if (got < b && st == GR_TRACE_OK)
+                assert_false(i < n && plain_rec(&e[i], shift, run.task, run.el));
+        } else {
+            assert_int_equal(run.task, 7777); /* untouched */
+            if (st != GR_TRACE_OK)
+                break;
+            assert_true(i < n);
+            assert_false(plain_rec(&e[i], shift, -1, 0));
+        }
+        if (st != GR_TRACE_OK)
+            break;
+        size_t k = gr_trace_reader_read(r, one, 1 + calls % 3, &st);
+        slow += k;
+        for (size_t j = 0; j < k; j++, i++) {
+            assert_true(i < n);
+            assert_rec_eq(&one[j], &e[i]);
+        }
+    }
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(i, n);
+    assert_true(runs > 100 && slow > 100); /* both paths were taken */
+    gr_trace_reader_close(r);
+    free(e);
+}
+
+static void test_trace_read_plain(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    gr_trace_rec *v = random_records(n);
+    gr_trace_header h = {0};
+    write_file("plain.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
+    check_read_plain("plain.grt", 12);
+    check_read_plain("plain.grt", 14);
+    /* text: records converted from the format's own decoder */
+    write_file("plain.lackey", GR_TRACE_FMT_LACKEY, v, n, &h);
+    check_read_plain("plain.lackey", 12);
+    free(v);
+    remove("plain.grt");
+    remove("plain.lackey");
+}
+
 /* The layout of docs/trace-format.md, read without the library. */
 typedef struct {
     size_t nchunks;
@@ -973,6 +1073,7 @@ int main(void)
         cmocka_unit_test(test_trace_pinatrace),
         cmocka_unit_test(test_trace_champsim),
         cmocka_unit_test(test_trace_native_roundtrip),
+        cmocka_unit_test(test_trace_read_plain),
         cmocka_unit_test(test_trace_native_layout),
         cmocka_unit_test(test_trace_native_encoding_by_hand),
         cmocka_unit_test(test_trace_native_corrupt),

@@ -487,6 +487,66 @@ size_t gr_trace_reader_read(gr_trace_reader *r, gr_trace_rec *recs, size_t n,
     return got;
 }
 
+/* The test gr_trace_reader_read_plain() applies to a decoded record. */
+static bool rec_plain(const gr_trace_rec *x, uint64_t pgmask, const gr_trace_plain *run,
+                      bool started)
+{
+    if (x->kind >= GR_TREC_EVENT || x->pac_key != GR_TRACE_PAC_NONE)
+        return false;
+    if (started && (x->task != run->task || x->el != run->el))
+        return false;
+    return x->size <= 1 || (x->va & pgmask) + x->size <= pgmask + 1;
+}
+
+size_t gr_trace_reader_read_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t n,
+                                  uint64_t pgmask, gr_trace_plain *run, gr_trace_status *st)
+{
+    gr_trace_plain p = {0, 0, 0};
+    bool started = false, stopped = false;
+    size_t got = 0;
+    while (got < n && !stopped) {
+        /* Records decoded ahead (by gr_trace_reader_next() or a short
+         * gr_trace_reader_read()) come first. */
+        while (got < n && r->rpos < r->rlen) {
+            const gr_trace_rec *x = &r->rbuf[r->rpos];
+            if (!rec_plain(x, pgmask, &p, started)) {
+                stopped = true;
+                break;
+            }
+            if (!started) {
+                p.task = x->task;
+                p.el = x->el;
+                started = true;
+            }
+            va[got] = x->va;
+            kind[got] = x->kind;
+            p.fetches += x->kind == GR_TREC_FETCH;
+            got++;
+            r->rpos++;
+            r->pos++;
+        }
+        if (stopped || got == n || r->st != GR_TRACE_OK)
+            break;
+        if (r->ops->fill_plain) {
+            size_t k = r->ops->fill_plain(r, va + got, kind + got, n - got, pgmask, &p, &started);
+            r->pos += k;
+            got += k;
+            if (got < n && r->st == GR_TRACE_OK)
+                stopped = true; /* the next record is not plain */
+        } else {
+            r->rpos = 0;
+            r->rlen = r->ops->fill(r, r->rbuf, RBUF_RECS);
+            if (r->rlen == 0 && r->st == GR_TRACE_OK)
+                r->st = GR_TRACE_END;
+        }
+    }
+    if (got)
+        *run = p;
+    if (st)
+        *st = got || stopped || r->rpos < r->rlen ? GR_TRACE_OK : r->st;
+    return got;
+}
+
 gr_trace_status gr_trace_reader_seek(gr_trace_reader *r, uint64_t index)
 {
     if (r->st != GR_TRACE_OK && r->st != GR_TRACE_END)

@@ -67,7 +67,7 @@ static size_t cs_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
     return got;
 }
 
-static const gr_trace_ops cs_ops = {cs_fill, NULL, NULL};
+static const gr_trace_ops cs_ops = {.fill = cs_fill};
 
 gr_trace_status gr_trace_champsim_open(gr_trace_reader *r)
 {

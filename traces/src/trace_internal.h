@@ -58,6 +58,12 @@ typedef struct gr_trace_ops {
     size_t (*fill)(gr_trace_reader *r, gr_trace_rec *recs, size_t n);
     gr_trace_status (*seek)(gr_trace_reader *r, uint64_t index); /* may be NULL */
     void (*close)(gr_trace_reader *r);
+    /* Optional: gr_trace_reader_read_plain() straight from the format (the
+     * run so far is *run when *started); stops before the first record
+     * that is not plain, and at the end of the data or on an error (which
+     * sets r->st). NULL: records are converted from fill()'s. */
+    size_t (*fill_plain)(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t n,
+                         uint64_t pgmask, gr_trace_plain *run, bool *started);
 } gr_trace_ops;
 
 struct gr_trace_reader {

@@ -327,6 +327,26 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
     return GR_TRACE_OK;
 }
 
+/* Record i of the current batch, at start, is malformed: the error, with
+ * the i records before it handed out. @return i. */
+static size_t bad_record(gr_trace_reader *r, nstate *n, const uint8_t *start, size_t i)
+{
+    n->p = start;
+    gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
+                  "chunk %u: record %llu (byte %zu of the decompressed chunk) is malformed",
+                  n->chunk_no - 1, (unsigned long long)(n->next + i), (size_t)(start - n->raw));
+    n->next += i;
+    n->left -= (uint32_t)i;
+    return i;
+}
+
+static void bad_length(gr_trace_reader *r, nstate *n)
+{
+    gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
+                  "chunk %u: its records do not fill its %zu decompressed bytes exactly",
+                  n->chunk_no - 1, (size_t)(n->end - n->raw));
+}
+
 static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
 {
     nstate *n = r->fmtstate;
@@ -394,17 +414,8 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
                 for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
                     o->arg[a] = get_uvar(&p, &bad);
             }
-            if (bad || p > n->end) {
-                n->p = start;
-                gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
-                              "chunk %u: record %llu (byte %zu of the decompressed chunk) is "
-                              "malformed",
-                              n->chunk_no - 1, (unsigned long long)(n->next + i),
-                              (size_t)(start - n->raw));
-                n->next += i;
-                n->left -= (uint32_t)i;
-                return got + i;
-            }
+            if (bad || p > n->end)
+                return got + bad_record(r, n, start, i);
         }
         n->p = p;
         n->va[0] = va0;
@@ -421,9 +432,7 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
     }
     return got;
 bad_len:
-    gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
-                  "chunk %u: its records do not fill its %zu decompressed bytes exactly",
-                  n->chunk_no - 1, (size_t)(n->end - n->raw));
+    bad_length(r, n);
     return got;
 }
 
@@ -563,7 +572,139 @@ static void native_close(gr_trace_reader *r)
     r->fmtstate = NULL;
 }
 
-static const gr_trace_ops native_ops = {native_fill, native_seek, native_close};
+
+/* An access of sz bytes at va stays inside its (pgmask + 1)-byte page iff
+ * (va & pgmask) + last(sz) <= pgmask, with last(sz) the offset of its last
+ * byte (0 for an unknown size, which is never split). */
+static inline uint64_t last_byte(uint32_t sz)
+{
+    return sz ? sz - 1u : 0u;
+}
+
+/* gr_trace_reader_read_plain() straight from the chunk: native_fill()'s
+ * decoding without building records. A record that is not plain is left
+ * undecoded (the predictors are committed only for records handed out).
+ * The rare cases (a context, a reserved bit) are tested with one mask on
+ * the tag; sizes change on most records of a real trace (fetches and data
+ * accesses interleave). */
+static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t want,
+                                uint64_t pgmask, gr_trace_plain *run, bool *started)
+{
+    nstate *n = r->fmtstate;
+    size_t got = 0, fetches = 0;
+    /* Every record read ahead into the run came from this decoder, so a
+     * run already started has the decoder's task and EL. */
+    bool fresh = !*started;
+    uint32_t rtask = n->task;
+    uint8_t rel = n->el;
+    uint64_t last = last_byte(n->size);
+    while (got < want) {
+        if (n->left == 0) {
+            if (n->p != n->end) {
+                bad_length(r, n);
+                break;
+            }
+            if (load_chunk(r, n) != GR_TRACE_OK)
+                break;
+        }
+        size_t k = want - got;
+        if (k > n->left)
+            k = n->left;
+        const uint8_t *p = n->p;
+        const uint8_t *const end = n->end;
+        bool bad = false;
+        uint64_t va0 = n->va[0], va1 = n->va[1], pcp = n->pc;
+        uint32_t size = n->size;
+        uint64_t *ova = va + got;
+        uint8_t *okind = kind + got;
+        size_t i = 0;
+        for (; i < k; i++) {
+            const uint8_t *start = p;
+            const uint8_t tag = *p++;
+            if (__builtin_expect(tag & (TAG_EVENT | TAG_PAC), 0)) {
+                p = start;
+                break;
+            }
+            uint32_t sz = size;
+            uint64_t lb = last;
+            if (tag & TAG_SIZE) {
+                uint64_t v = get_uvar(&p, &bad);
+                bad |= v > UINT32_MAX;
+                sz = (uint32_t)v;
+                lb = last_byte(sz);
+            }
+            if (__builtin_expect(tag & (TAG_RESERVED | TAG_CTX), 0)) {
+                bad |= (tag & TAG_RESERVED) != 0;
+                if (tag & TAG_CTX) {
+                    const uint8_t e = *p++;
+                    const uint64_t t = get_uvar(&p, &bad);
+                    bad |= e > 3 || t > UINT32_MAX;
+                    if (!bad && (e != rel || (uint32_t)t != rtask)) {
+                        if (!fresh) {
+                            p = start;
+                            break;
+                        }
+                        /* the run's first record sets its context */
+                        rel = e;
+                        rtask = (uint32_t)t;
+                    }
+                }
+            }
+            const unsigned kd = tag & 3u;
+            bad |= kd == 3;
+            const uint64_t v = (kd == GR_TREC_FETCH ? va1 : va0) + unzigzag(get_uvar(&p, &bad));
+            uint64_t pc = pcp;
+            if (tag & TAG_PC)
+                pc += unzigzag(get_uvar(&p, &bad));
+            if (__builtin_expect(bad || p > end, 0)) {
+                got += bad_record(r, n, start, i);
+                goto out;
+            }
+            if (__builtin_expect((v & pgmask) + lb > pgmask, 0)) {
+                p = start;
+                break;
+            }
+            fresh = false;
+            size = sz;
+            last = lb;
+            pcp = pc;
+            va1 = kd == GR_TREC_FETCH ? v : va1;
+            va0 = kd == GR_TREC_FETCH ? va0 : v;
+            ova[i] = v;
+            okind[i] = (uint8_t)kd;
+            fetches += kd == GR_TREC_FETCH;
+        }
+        n->p = p;
+        n->va[0] = va0;
+        n->va[1] = va1;
+        n->pc = pcp;
+        n->size = size;
+        n->task = rtask;
+        n->el = rel;
+        n->left -= (uint32_t)i;
+        n->next += i;
+        got += i;
+        if (i < k)
+            break; /* the next record is not plain */
+        if (n->left == 0 && n->p != n->end) {
+            bad_length(r, n);
+            break;
+        }
+    }
+out:
+    if (got && !*started) {
+        *started = true;
+        run->task = rtask;
+        run->el = rel;
+    }
+    run->fetches += fetches;
+    return got;
+}
+
+static const gr_trace_ops native_ops = {.fill = native_fill,
+                                        .seek = native_seek,
+                                        .close = native_close,
+                                        .fill_plain = native_fill_plain};
 
 gr_trace_status gr_trace_native_open(gr_trace_reader *r)
 {

@@ -470,9 +470,9 @@ static void text_close(gr_trace_reader *r)
     r->fmtstate = NULL;
 }
 
-static const gr_trace_ops lackey_ops = {lackey_fill, NULL, text_close};
-static const gr_trace_ops din_ops = {din_fill, NULL, text_close};
-static const gr_trace_ops pin_ops = {pin_fill, NULL, text_close};
+static const gr_trace_ops lackey_ops = {.fill = lackey_fill, .close = text_close};
+static const gr_trace_ops din_ops = {.fill = din_fill, .close = text_close};
+static const gr_trace_ops pin_ops = {.fill = pin_fill, .close = text_close};
 
 /* Metadata for a lackey log from valgrind's preamble (`==PID== Command: ...`). */
 static void lackey_meta(gr_trace_reader *r, char *m, size_t cap)

@@ -175,6 +175,25 @@ gr_trace_status gr_trace_reader_next(gr_trace_reader *r, gr_trace_rec *rec);
 size_t gr_trace_reader_read(gr_trace_reader *r, gr_trace_rec *recs, size_t n,
                             gr_trace_status *st);
 
+/* What gr_trace_reader_read_plain() says of the run it returned. */
+typedef struct gr_trace_plain {
+    uint32_t task;  /* of every access in the run */
+    uint8_t el;     /* of every access in the run */
+    size_t fetches; /* how many of them are GR_TREC_FETCH */
+} gr_trace_plain;
+
+/*! gr_trace_reader_read_plain() : the replay fast path for the common
+ *  record, in 9 bytes instead of a gr_trace_rec. Reads up to n records as
+ *  long as each is a plain access: a read, write or fetch without PAC, of
+ *  the task and EL of the first, that stays inside one (pgmask + 1)-byte
+ *  page (its size is at most 1, or (va & pgmask) + size <= pgmask + 1).
+ *  Stores va[i] and kind[i] (GR_TREC_READ, _WRITE or _FETCH) only.
+ *  @return the count, then *run describes them (untouched when 0). 0 with
+ *  *st == GR_TRACE_OK: the next record is not plain; read it with
+ *  gr_trace_reader_read(). Otherwise *st as gr_trace_reader_read(). */
+size_t gr_trace_reader_read_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t n,
+                                  uint64_t pgmask, gr_trace_plain *run, gr_trace_status *st);
+
 /*! gr_trace_reader_seek() : positions the reader so the next record read is
  *  record number index (0-based). Native files on seekable input use the
  *  index at the end of the file and decode only the chunk holding the record;
