@@ -595,9 +595,36 @@ static void test_trace_read_plain(void **state)
     /* text: records converted from the format's own decoder */
     write_file("plain.lackey", GR_TRACE_FMT_LACKEY, v, n, &h);
     check_read_plain("plain.lackey", 12);
+    /* din: its own plain decoder */
+    write_file("plain.din", GR_TRACE_FMT_DIN, v, n, &h);
+    check_read_plain("plain.din", 12);
     free(v);
     remove("plain.grt");
     remove("plain.lackey");
+    remove("plain.din");
+
+    /* a malformed din line: the records before it, then the error naming
+     * line 3 and its offset, as gr_trace_reader_read() reports it */
+    const char *text = "2 400100\n4 0\n0 7fzz\n";
+    gr_trace_reader *r;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open_mem(&r, text, strlen(text), GR_TRACE_FMT_DIN, err,
+                                              sizeof err),
+                     GR_TRACE_OK);
+    uint64_t va[8];
+    uint8_t kind[8];
+    gr_trace_plain run;
+    gr_trace_status st;
+    assert_int_equal(gr_trace_reader_read_plain(r, va, kind, 8, 0xfff, &run, &st), 1);
+    assert_int_equal(va[0], 0x400100);
+    assert_int_equal(kind[0], GR_TREC_FETCH);
+    assert_int_equal(run.fetches, 1);
+    assert_int_equal(st, GR_TRACE_OK);
+    assert_int_equal(gr_trace_reader_read_plain(r, va, kind, 8, 0xfff, &run, &st), 0);
+    assert_int_equal(st, GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_line(r), 3);
+    assert_int_equal(gr_trace_reader_error_offset(r), 13);
+    gr_trace_reader_close(r);
 }
 
 /* The layout of docs/trace-format.md, read without the library. */

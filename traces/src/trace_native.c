@@ -597,7 +597,6 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
     bool fresh = !*started;
     uint32_t rtask = n->task;
     uint8_t rel = n->el;
-    uint64_t last = last_byte(n->size);
     while (got < want) {
         if (n->left == 0) {
             if (n->p != n->end) {
@@ -613,7 +612,11 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
         const uint8_t *p = n->p;
         const uint8_t *const end = n->end;
         bool bad = false;
-        uint64_t va0 = n->va[0], va1 = n->va[1], pcp = n->pc;
+        /* The two VA predictors, indexed by (kind == FETCH) rather than
+         * selected: a branch on the kind mispredicts as fetches and data
+         * accesses interleave. */
+        uint64_t pred[2] = {n->va[0], n->va[1]};
+        uint64_t pcp = n->pc;
         uint32_t size = n->size;
         uint64_t *ova = va + got;
         uint8_t *okind = kind + got;
@@ -625,14 +628,20 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
                 p = start;
                 break;
             }
+            /* A size comes with most records of a real trace, and almost
+             * always in one byte: taken without a branch on TAG_SIZE. */
             uint32_t sz = size;
-            uint64_t lb = last;
-            if (tag & TAG_SIZE) {
+            const uint32_t has_size = (tag & TAG_SIZE) ? 1u : 0u;
+            const uint32_t b0 = *p; /* RAW_PAD: readable even at the end */
+            if (__builtin_expect(has_size & (b0 >> 7), 0)) {
                 uint64_t v = get_uvar(&p, &bad);
                 bad |= v > UINT32_MAX;
                 sz = (uint32_t)v;
-                lb = last_byte(sz);
+            } else {
+                sz ^= (sz ^ b0) & (0u - has_size);
+                p += has_size;
             }
+            const uint64_t lb = last_byte(sz);
             if (__builtin_expect(tag & (TAG_RESERVED | TAG_CTX), 0)) {
                 bad |= (tag & TAG_RESERVED) != 0;
                 if (tag & TAG_CTX) {
@@ -652,7 +661,8 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             }
             const unsigned kd = tag & 3u;
             bad |= kd == 3;
-            const uint64_t v = (kd == GR_TREC_FETCH ? va1 : va0) + unzigzag(get_uvar(&p, &bad));
+            const unsigned fetch = kd >> 1;
+            const uint64_t v = pred[fetch] + unzigzag(get_uvar(&p, &bad));
             uint64_t pc = pcp;
             if (tag & TAG_PC)
                 pc += unzigzag(get_uvar(&p, &bad));
@@ -666,17 +676,15 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             }
             fresh = false;
             size = sz;
-            last = lb;
             pcp = pc;
-            va1 = kd == GR_TREC_FETCH ? v : va1;
-            va0 = kd == GR_TREC_FETCH ? va0 : v;
+            pred[fetch] = v;
             ova[i] = v;
             okind[i] = (uint8_t)kd;
-            fetches += kd == GR_TREC_FETCH;
+            fetches += fetch;
         }
         n->p = p;
-        n->va[0] = va0;
-        n->va[1] = va1;
+        n->va[0] = pred[0];
+        n->va[1] = pred[1];
         n->pc = pcp;
         n->size = size;
         n->task = rtask;

@@ -362,50 +362,109 @@ static size_t lackey_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
 
 /* ---- din --------------------------------------------------------------- */
 
+/* din labels: 0 read, 1 write, 2 ifetch, 3 unknown (a read), 4 flush (no
+ * access: DIN_NONE). */
+#define DIN_NONE 0xffu
+static const uint8_t din_kind[5] = {GR_TREC_READ, GR_TREC_WRITE, GR_TREC_FETCH, GR_TREC_READ,
+                                    DIN_NONE};
+
+/* Parses the din line at *pp (a complete line: a '\n' comes before lim)
+ * into its access kind (DIN_NONE: a flush or an empty line) and address.
+ * @return NULL, or what is wrong with the line (then *pp is unchanged). */
+static inline const char *din_line(const uint8_t **pp, const uint8_t *lim, unsigned *kind,
+                                   uint64_t *va)
+{
+    const uint8_t *p = *pp;
+    unsigned label = (unsigned)(p[0] - '0');
+    if (label > 4 || (p[1] != ' ' && p[1] != '\t')) {
+        if (!at_eol(p))
+            return "expected a din label 0..4 followed by a blank";
+        *pp = p + (*p == '\r' ? 2 : 1);
+        *kind = DIN_NONE;
+        return NULL;
+    }
+    p += 2;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        p += 2;
+    if (!hex64(&p, va))
+        return "bad din address";
+    if (*p != '\n') {
+        if (*p != ' ' && *p != '\t' && *p != '\r')
+            return "bad din address";
+        p = eol(p, lim); /* further fields are ignored */
+    }
+    *pp = p + 1;
+    *kind = din_kind[label];
+    return NULL;
+}
+
 static size_t din_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
 {
     tstate *t = r->fmtstate;
     gr_src *s = &r->src;
     size_t got = 0;
-    static const uint8_t label_kind[5] = {GR_TREC_READ, GR_TREC_WRITE, GR_TREC_FETCH,
-                                          GR_TREC_READ, 0xff};
     while (got < want && need_lines(r, t)) {
         const uint8_t *p = s->buf + s->pos, *lim = s->buf + t->lim;
         while (p < lim && got < want) {
             const uint8_t *line = p;
-            unsigned label = (unsigned)(p[0] - '0');
-            if (label > 4 || (p[1] != ' ' && p[1] != '\t')) {
-                if (at_eol(p)) {
-                    p += *p == '\r' ? 2 : 1;
-                    r->line++;
-                    continue;
-                }
-                LINE_FAIL("expected a din label 0..4 followed by a blank");
-            }
-            p += 2;
-            while (*p == ' ' || *p == '\t')
-                p++;
-            if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-                p += 2;
+            unsigned kind;
             uint64_t va;
-            if (!hex64(&p, &va))
-                LINE_FAIL("bad din address");
-            if (*p != '\n') {
-                if (*p != ' ' && *p != '\t' && *p != '\r')
-                    LINE_FAIL("bad din address");
-                p = eol(p, lim); /* further fields are ignored */
-            }
-            p++;
+            const char *bad = din_line(&p, lim, &kind, &va);
+            if (bad)
+                LINE_FAIL("%s", bad);
             r->line++;
-            if (label_kind[label] == 0xff)
-                continue; /* 4: cache flush, not an access */
+            if (kind == DIN_NONE)
+                continue;
             gr_trace_rec *o = &recs[got++];
             memset(o, 0, sizeof *o);
-            o->kind = label_kind[label];
+            o->kind = (uint8_t)kind;
             o->va = va;
         }
         s->pos = (size_t)(p - s->buf);
     }
+    return got;
+}
+
+/* Every din access is plain: no size (never split), no context, no PAC.
+ * The run's context is din_fill()'s: task 0 at EL0. */
+static size_t din_fill_plain(gr_trace_reader *r, uint64_t *vas, uint8_t *kinds, size_t want,
+                             uint64_t pgmask, gr_trace_plain *run, bool *started)
+{
+    (void)pgmask;
+    tstate *t = r->fmtstate;
+    gr_src *s = &r->src;
+    size_t got = 0, fetches = 0;
+    while (got < want && need_lines(r, t)) {
+        const uint8_t *p = s->buf + s->pos, *lim = s->buf + t->lim;
+        while (p < lim && got < want) {
+            const uint8_t *line = p;
+            unsigned kind;
+            uint64_t va;
+            const char *bad = din_line(&p, lim, &kind, &va);
+            if (__builtin_expect(bad != NULL, 0)) {
+                s->pos = (size_t)(line - s->buf);
+                gr_trace_fail(r, GR_TRACE_EFORMAT, s->base + s->pos, r->line + 1, "%s", bad);
+                goto out;
+            }
+            r->line++;
+            if (kind == DIN_NONE)
+                continue;
+            vas[got] = va;
+            kinds[got] = (uint8_t)kind;
+            fetches += kind == GR_TREC_FETCH;
+            got++;
+        }
+        s->pos = (size_t)(p - s->buf);
+    }
+out:
+    if (got && !*started) {
+        *started = true;
+        run->task = 0;
+        run->el = 0;
+    }
+    run->fetches += fetches;
     return got;
 }
 
@@ -471,7 +530,7 @@ static void text_close(gr_trace_reader *r)
 }
 
 static const gr_trace_ops lackey_ops = {.fill = lackey_fill, .close = text_close};
-static const gr_trace_ops din_ops = {.fill = din_fill, .close = text_close};
+static const gr_trace_ops din_ops = {.fill = din_fill, .close = text_close, .fill_plain = din_fill_plain};
 static const gr_trace_ops pin_ops = {.fill = pin_fill, .close = text_close};
 
 /* Metadata for a lackey log from valgrind's preamble (`==PID== Command: ...`). */
