@@ -4,11 +4,13 @@
 #include "cmd_sweep_slurm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -90,7 +92,7 @@ static int submit_todo(gr_sweep_slurm *d, const bool *sel, gr_cli_slurm_args *a,
     size_t n = gr_sweep_count(s);
     gr_sweep_slurm_point *pts = calloc(n + 1, sizeof *pts);
     size_t *todo = calloc(n + 1, sizeof *todo);
-    int rc = GR_EXIT_USAGE;
+    int rc = GR_EXIT_USAGE, lock = -1;
     if (!pts || !todo) {
         gr_cli_error(CMD, "out of memory");
         goto out;
@@ -103,6 +105,18 @@ static int submit_todo(gr_sweep_slurm *d, const bool *sel, gr_cli_slurm_args *a,
                      gr_sweep_slurm_dir(d), gr_sweep_slurm_version(d), GRANULE_VERSION);
         goto out;
     }
+    /* one submitter at a time, so two resumes cannot both submit a point */
+    char *lpath;
+    if (asprintf(&lpath, "%s/slurm/.lock", gr_sweep_slurm_dir(d)) < 0)
+        abort();
+    lock = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
+        gr_cli_error(CMD, "%s: %s", lpath,
+                     lock < 0 ? strerror(errno) : "another granule sweep is submitting");
+        free(lpath);
+        goto out;
+    }
+    free(lpath);
     if (gr_sweep_slurm_scan(d, true, pts, err, sizeof err) != 0) {
         gr_cli_error(CMD, "%s", err);
         goto out;
@@ -135,6 +149,8 @@ static int submit_todo(gr_sweep_slurm *d, const bool *sel, gr_cli_slurm_args *a,
     printf("%ld\n", job);
     rc = fflush(stdout) == 0 ? GR_EXIT_OK : GR_EXIT_USAGE;
 out:
+    if (lock >= 0)
+        close(lock);
     free(pts);
     free(todo);
     return rc;

@@ -118,6 +118,8 @@ err "not a results directory" "$tmp/traces/manifest.json: no manifest" \
 err "missing directory" "$tmp/nonexistent" "$granule" sweep collect "$tmp/nonexistent"
 err "another grid" "refusing to mix" \
   "$granule" sweep --backend slurm --base a76 --set l1d.entries=48 --limit 20k -o "$tmp/A" "$t1"
+err "two submitters" "$tmp/A/slurm/.lock: another granule sweep is submitting" \
+  flock "$tmp/A/slurm/.lock" "$granule" sweep resume "$tmp/A"
 id=$(sed -n 's/.*"id": "\(.*\)".*/\1/p' "$tmp/A/manifest.json")
 err "task of another manifest" "the task was submitted for 0123456789abcdef; refusing to mix" \
   "$granule" sweep task "$tmp/A" 0 0 0123456789abcdef
