@@ -294,6 +294,49 @@ static void test_trace_din(void **state)
     expect_error("2 400100\n0 1g\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 2, 9, 1);
 }
 
+/* din addresses of 1 to 16 digits, mixed case, with and without 0x, each
+ * followed by a newline, a blank or a carriage return: the values strtoull()
+ * gives; 17 digits and a digit run ending in a non-blank are errors. */
+static void test_trace_din_addresses(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    char *text = malloc((size_t)N * 32);
+    uint64_t *want = malloc(N * sizeof *want);
+    size_t len = 0;
+    static const char *const sep[3] = {"\n", " 4\n", "\r\n"};
+    for (int i = 0; i < N; i++) {
+        uint64_t x = rnd();
+        unsigned nd = 1 + (unsigned)(x % 16);
+        char digits[17];
+        for (unsigned d = 0; d < nd; d++) {
+            unsigned h = (unsigned)(rnd() & 15);
+            digits[d] = h < 10 ? (char)('0' + h) : (char)(((x >> 8) & 1 ? 'A' : 'a') + h - 10);
+        }
+        digits[nd] = 0;
+        want[i] = strtoull(digits, NULL, 16);
+        len += (size_t)sprintf(text + len, "%u %s%s%s", (unsigned)((x >> 9) % 3),
+                               (x >> 12) & 1 ? "0x" : "", digits, sep[(x >> 13) % 3]);
+    }
+    gr_trace_reader *r;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open_mem(&r, text, len, GR_TRACE_FMT_DIN, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec rec;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(gr_trace_reader_next(r, &rec), GR_TRACE_OK);
+        assert_int_equal(rec.va, want[i]);
+    }
+    assert_int_equal(gr_trace_reader_next(r, &rec), GR_TRACE_END);
+    gr_trace_reader_close(r);
+    free(text);
+    free(want);
+    expect_error("0 12345678123456789\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 1, 0, 0);
+    expect_error("0 1234567812345678\n0 12345678g\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 2,
+                 19, 1);
+    expect_error("0 0x\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 1, 0, 0);
+}
+
 /* gr_trace_reader_read() in batches smaller than the reader's own buffer:
  * every record once, in order, then END (the records the reader had
  * buffered when its input ended were once lost after the first). */
@@ -1096,6 +1139,7 @@ int main(void)
         cmocka_unit_test(test_trace_lackey_lines),
         cmocka_unit_test(test_trace_lackey_errors),
         cmocka_unit_test(test_trace_din),
+        cmocka_unit_test(test_trace_din_addresses),
         cmocka_unit_test(test_trace_read_small_batches),
         cmocka_unit_test(test_trace_pinatrace),
         cmocka_unit_test(test_trace_champsim),

@@ -21,20 +21,64 @@ static const uint8_t hexv[256] = {
 };
 #undef H
 
-/* Parses 1..16 hex digits at *pp. @return false if there are none or too many. */
+/* Bit 7 of each byte is set iff that byte of w is an ASCII hex digit.
+ * Range tests on 7-bit lanes: (x + 0x80 - lo) has bit 7 set iff x >= lo,
+ * and no lane carries into the next. */
+static inline uint64_t hex_lanes(uint64_t w)
+{
+    const uint64_t hi = 0x8080808080808080ull, one = 0x0101010101010101ull;
+    const uint64_t a = w & ~hi;
+    const uint64_t dig = (a + one * (0x80 - '0')) & ~(a + one * (0x7f - '9'));
+    const uint64_t l = a | one * 0x20; /* 'A'-'F' -> 'a'-'f' */
+    const uint64_t let = (l + one * (0x80 - 'a')) & ~(l + one * (0x7f - 'f'));
+    return (dig | let) & ~w & hi;
+}
+
+/* The 8 hex digits in w (first digit in the lowest byte) as a number. */
+static inline uint64_t hex_value8(uint64_t w)
+{
+    const uint64_t one = 0x0101010101010101ull;
+    /* letters: +9; the mask keeps a lane past the digits (any byte) below
+     * 16, so it cannot carry into a digit's lane when pairs are formed */
+    uint64_t v = ((w & 0x0f0f0f0f0f0f0f0full) + ((w >> 6) & one) * 9) & 0x0f0f0f0f0f0f0f0full;
+    v = (v << 4 | v >> 8) & 0x00ff00ff00ff00ffull; /* digit pairs */
+    v = (v | v >> 8) & 0x0000ffff0000ffffull;
+    v = (v | v >> 16) & 0xffffffffull;
+    return __builtin_bswap32((uint32_t)v);
+}
+
+/* Parses 1..16 hex digits at *pp. @return false if there are none or too
+ * many. Reads 17 bytes from *pp: the byte source keeps SRC_SLACK bytes
+ * after its data, and every line ends in '\n' (not a hex digit). The
+ * digits are found and converted 8 bytes at a time: a loop over the digits
+ * ends in a mispredicted branch on nearly every address. */
 static inline bool hex64(const uint8_t **pp, uint64_t *out)
 {
     const uint8_t *p = *pp;
-    uint64_t v = 0;
-    unsigned h, n = 0;
-    while ((h = hexv[*p]) != 0) {
-        v = (v << 4) | (h - 1);
-        p++;
-        n++;
-    }
-    *pp = p;
-    *out = v;
-    return n - 1 < 16;
+    uint64_t w0, w1;
+    memcpy(&w0, p, 8);
+    memcpy(&w1, p + 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w0 = __builtin_bswap64(w0);
+    w1 = __builtin_bswap64(w1);
+#endif
+    const uint64_t hi = 0x8080808080808080ull;
+    const uint64_t n0 = ~hex_lanes(w0) & hi, n1 = ~hex_lanes(w1) & hi;
+    unsigned len;
+    if (n0)
+        len = (unsigned)__builtin_ctzll(n0) >> 3;
+    else if (n1)
+        len = 8 + ((unsigned)__builtin_ctzll(n1) >> 3);
+    else if (hexv[p[16]])
+        return false; /* more than 16 digits */
+    else
+        len = 16;
+    if (len == 0)
+        return false;
+    const uint64_t v = hex_value8(w0) << 32 | hex_value8(w1);
+    *out = v >> (4 * (16 - len));
+    *pp = p + len;
+    return true;
 }
 
 /* Parses 1..20 decimal digits (no overflow check beyond the digit count). */
