@@ -985,10 +985,25 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
             /* A page-crossing access is one access record and two
              * translations (docs/replay.md). */
             if (__builtin_expect(x->size > 1 && (x->va & r->pgmask) + x->size > pg, 0)) {
-                reqs[n] = *q;
-                reqs[n].r.va = (x->va | r->pgmask) + 1;
-                reqs[n].pac = false;
-                n++;
+                gr_mmu_req second = *q;
+                second.pac = false;
+                uint64_t va = x->va;
+                if (q->pac) {
+                    /* The second page follows the pointer Auth made of the
+                     * signed one (same page offset, PAC field replaced),
+                     * known once the first translation has run. A failed
+                     * Auth ends the access at the first page: as a PAC
+                     * failure (FEAT_FPAC), or as a violation of the pointer
+                     * with the error code. */
+                    const uint64_t ends = r->c.pac_failures + r->c.violations;
+                    flush(r, reqs, n);
+                    n = 0;
+                    if (r->c.pac_failures + r->c.violations != ends)
+                        continue;
+                    va = gr_mmu_last_pac_va(r->m);
+                }
+                second.r.va = (va | r->pgmask) + 1;
+                reqs[n++] = second;
                 r->c.split++;
             }
         }

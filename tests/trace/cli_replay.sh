@@ -93,6 +93,23 @@ done
 check "pac untampered violations" 0 "$(field violations "$tmp/p0.json")"
 check "pac tampered violations" 1000 "$(field violations "$tmp/p1.json")"
 
+# PAC accesses that cross a page (24-byte accesses from 0x10000008: 4096 is
+# not a multiple of 24). The second page is the authenticated pointer's
+# next page: untampered, no violation; tampered, the access ends at its
+# first page, one violation per record.
+for tf in 0 1; do
+  "$granule" gen pac --regs "$tmp/k.regs" --count 4000 --tamper-frac $tf --ret-frac 0 \
+     --size 24 --base 0x10000008 --stack-base 0x7ffff0000000 -o "$tmp/px$tf.grt" >/dev/null 2>&1
+  "$granule" replay --quiet --config a76 --regs "$tmp/k.regs" --json "$tmp/px$tf.json" "$tmp/px$tf.grt"
+  check "pac split $tf exit" 0 $?
+done
+split=$(field split "$tmp/px0.json")
+check "pac split happens" 1 "$([ "$split" -gt 0 ] && echo 1 || echo 0)"
+check "pac split translations" $((4000 + split)) \
+  $(( $(field requests "$tmp/px0.json" mmu) - $(field retries "$tmp/px0.json" mmu) ))
+check "pac split untampered violations" 0 "$(field violations "$tmp/px0.json")"
+check "pac split tampered violations" 4000 "$(field violations "$tmp/px1.json")"
+
 # CSV: a header and one row per trace, the same figures as the JSON.
 "$granule" replay --quiet --csv "$tmp/r.csv" --json "$tmp/r.json" "$tmp/t.lackey" "$tmp/t.lackey"
 check "csv rows" 3 "$(wc -l <"$tmp/r.csv")"
