@@ -26,7 +26,7 @@
 # this build directory and fails if any mutant survives. Off, only the
 # mutants marked `default = yes` (those the cosim tests use) are built, and
 # `mutation_lists_apply` (scripts/mutate --check) still checks that every
-# mutant applies. The full suite is not part of scripts/test: it builds 27
+# mutant applies. The full suite is not part of scripts/test: it builds 19
 # extra Verilated models (docs/mutants.md gives the time).
 option(GRANULE_MUTATION "Build every mutant of tests/mutants and the ctest mutation_suite" OFF)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
