@@ -5,12 +5,14 @@
  * Verilated RTL (harness/rtlsim), which is given the same event in the same
  * cycle; the RTL's responses, TLBI completions and walker writes are
  * compared with the model's as the simulation reaches them. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -39,6 +41,11 @@ static const char usage[] =
     "                    for `granule replay --regs`\n"
     "  --rtl-model NAME  simulate the built RTL model NAME (default: the one whose\n"
     "                    generated package equals CFG's; granule-mutant's mutants)\n"
+    "  --waves DIR       on the first divergence, write DIR/<trace>.fst: an FST\n"
+    "                    waveform (GTKWave) of the RTL from --window cycles\n"
+    "                    before it to 2 cycles after the one it was seen in, by\n"
+    "                    replaying the trace again with tracing on in that window\n"
+    "  --window N        cycles before the divergence in the waveform (default 64)\n"
     "  --quiet           only the verdict line\n"
     "\n"
     "Exit status: 0 no divergence, 1 a divergence (the first is printed with\n"
@@ -79,7 +86,12 @@ typedef struct diff {
     uint64_t seq;
     uint64_t translations, regs, tlbis, writes, divergences;
     uint64_t first_rec;
+    uint64_t div_cycle;  /* the cycle of the first divergence (the earlier side) */
+    uint64_t seen_cycle; /* the last RTL cycle simulated when it was seen */
     gr_replay *r;
+    /* --waves: the window to trace (a second pass; NULL in the first) */
+    const char *tr_path;
+    uint64_t tr_from, tr_to;
 } diff;
 
 static void print_req(const gr_mmu_req *q)
@@ -99,14 +111,20 @@ static void rec_text(uint64_t rec, char *buf, size_t n)
         snprintf(buf, n, "record %" PRIu64, rec);
 }
 
-/* Counts a divergence; stops the replay unless --keep-going. @return
- * whether to print it. */
-static bool diverged(diff *d, uint64_t rec)
+static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* Counts a divergence in cycle cyc (UINT64_MAX: the current one); stops the
+ * replay unless --keep-going. @return whether to print it. */
+static bool diverged(diff *d, uint64_t rec, uint64_t cyc)
 {
     if (d->dead)
         return false; /* stopped at the first: what follows is its echo */
-    if (d->divergences++ == 0)
+    if (d->divergences++ == 0) {
         d->first_rec = rec;
+        uint64_t now = d->rtl ? gr_rtlsim_cycle(d->rtl) : 0;
+        d->seen_cycle = now ? now - 1 : 0;
+        d->div_cycle = min64(cyc, d->seen_cycle);
+    }
     if (!d->keep_going) {
         d->dead = true;
         if (d->r)
@@ -126,7 +144,7 @@ static void compare_rsp(diff *d, const expect *e, const gr_rtlsim_rsp *g)
         ok = ok && g->pa == w->pa && g->mair_attr == w->mair_attr && g->sh == w->sh;
     if (w->path == GR_MMU_PATH_WALK)
         ok = ok && g->nreads == w->nreads && g->desc_written == w->desc_written;
-    if (ok || !diverged(d, e->rec))
+    if (ok || !diverged(d, e->rec, min64(w->t_valid, g->t_valid)))
         return;
     char rt[48];
     rec_text(e->rec, rt, sizeof rt);
@@ -150,7 +168,7 @@ static void collect(diff *d)
     gr_rtlsim_rsp g;
     while (gr_rtlsim_pop_rsp(d->rtl, &g)) {
         if (d->qn == 0) {
-            if (diverged(d, UINT64_MAX))
+            if (diverged(d, UINT64_MAX, g.t_valid))
                 printf("divergence: the RTL gave a response in cycle %" PRIu64
                        " with none outstanding\n", g.t_valid);
             continue;
@@ -163,7 +181,7 @@ static void collect(diff *d)
     uint64_t c;
     while (gr_rtlsim_pop_tlbi_done(d->rtl, &c)) {
         if (d->tn == 0) {
-            if (diverged(d, UINT64_MAX))
+            if (diverged(d, UINT64_MAX, c))
                 printf("divergence: the RTL completed a TLBI in cycle %" PRIu64
                        " with none outstanding\n", c);
             continue;
@@ -171,7 +189,7 @@ static void collect(diff *d)
         uint64_t want = d->tq[d->th], rec = d->tq_rec[d->th];
         d->th = (d->th + 1) % QCAP;
         d->tn--;
-        if (c != want && diverged(d, rec)) {
+        if (c != want && diverged(d, rec, min64(c, want))) {
             char rt[48];
             rec_text(rec, rt, sizeof rt);
             printf("divergence at %s: TLBI completed in cycle %" PRIu64 " (RTL), %" PRIu64
@@ -186,7 +204,7 @@ static void check_writes(diff *d, uint64_t rec)
     gr_rtlsim_write w;
     while (gr_rtlsim_pop_write(d->rtl, &w)) {
         if (!d->want_wr || w.pa != d->wr_pa || w.data != d->wr_data) {
-            if (diverged(d, rec)) {
+            if (diverged(d, rec, w.cycle)) {
                 char rt[48];
                 rec_text(rec, rt, sizeof rt);
                 printf("divergence at %s: walker write in cycle %" PRIu64 ": RTL [%#" PRIx64
@@ -210,6 +228,12 @@ static bool ensure_rtl(diff *d, gr_replay *r)
     d->rtl = d->model ? gr_rtlsim_create_named(d->model, d->cfg, gr_replay_pmem(r), d->err,
                                                sizeof d->err)
                       : gr_rtlsim_create(d->cfg, gr_replay_pmem(r), d->err, sizeof d->err);
+    if (d->rtl && d->tr_path &&
+        gr_rtlsim_trace_window(d->rtl, d->tr_path, d->tr_from, d->tr_to, d->err,
+                               sizeof d->err) != 0) {
+        gr_rtlsim_destroy(d->rtl);
+        d->rtl = NULL;
+    }
     if (!d->rtl) {
         d->dead = true;
         gr_replay_stop(r);
@@ -226,7 +250,7 @@ static void hook_set_regs(void *ctx, gr_replay *r, uint64_t rec, const gr_regs *
     d->regs++;
     uint64_t at = gr_rtlsim_set_regs(d->rtl, regs, t, MAX_WAIT);
     collect(d);
-    if (at != done && diverged(d, rec)) {
+    if (at != done && diverged(d, rec, min64(at, done))) {
         char rt[48];
         rec_text(rec, rt, sizeof rt);
         printf("divergence at %s: register write presented in cycle %" PRIu64
@@ -252,7 +276,7 @@ static void hook_tlbi(void *ctx, gr_replay *r, uint64_t rec, const gr_tlbi *op, 
     d->tq_rec[i] = rec;
     uint64_t at = gr_rtlsim_tlbi(d->rtl, op, t, MAX_WAIT);
     collect(d);
-    if (at == UINT64_MAX && diverged(d, rec)) {
+    if (at == UINT64_MAX && diverged(d, rec, UINT64_MAX)) {
         char rt[48];
         rec_text(rec, rt, sizeof rt);
         printf("divergence at %s: TLBI (op %u, va %#" PRIx64 ", asid %u) presented in cycle %"
@@ -296,7 +320,7 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
         collect(d);
     if (d->qn == QCAP) {
         /* QCAP responses overdue: the lock-step keeps one or two. */
-        if (diverged(d, d->q[d->qh].rec))
+        if (diverged(d, d->q[d->qh].rec, UINT64_MAX))
             printf("divergence: %u responses outstanding on the RTL\n", QCAP);
         d->dead = true;
         gr_replay_stop(r);
@@ -312,7 +336,7 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
     /* Earlier responses first: a late one also delays this acceptance,
      * and the first divergence is the one to report. */
     collect(d);
-    if (at != rs->t_accept && diverged(d, rec)) {
+    if (at != rs->t_accept && diverged(d, rec, min64(at, rs->t_accept))) {
         char rt[48];
         rec_text(rec, rt, sizeof rt);
         printf("divergence at %s (translation %" PRIu64 "): accepted in cycle %" PRIu64
@@ -325,7 +349,7 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
     collect(d);
     check_writes(d, rec);
     if (wk) {
-        if (d->want_wr && diverged(d, rec)) {
+        if (d->want_wr && diverged(d, rec, UINT64_MAX)) {
             char rt[48];
             rec_text(rec, rt, sizeof rt);
             printf("divergence at %s (translation %" PRIu64 "): the model wrote [%#" PRIx64
@@ -344,12 +368,13 @@ static void finish(diff *d)
 {
     if (!d->rtl || d->dead)
         return;
-    if (gr_rtlsim_drain(d->rtl, MAX_WAIT) != 0 && diverged(d, d->q[d->qh].rec))
+    if (gr_rtlsim_drain(d->rtl, MAX_WAIT) != 0 && diverged(d, d->q[d->qh].rec, UINT64_MAX))
         printf("divergence: %zu responses never became valid on the RTL\n",
                gr_rtlsim_outstanding(d->rtl));
     gr_rtlsim_run_to(d->rtl, gr_rtlsim_cycle(d->rtl) + 64);
     collect(d);
-    if ((d->qn || d->tn) && diverged(d, d->qn ? d->q[d->qh].rec : d->tq_rec[d->th]))
+    if ((d->qn || d->tn) &&
+        diverged(d, d->qn ? d->q[d->qh].rec : d->tq_rec[d->th], UINT64_MAX))
         printf("divergence: %zu responses and %zu TLBI completions expected but not seen\n",
                d->qn, d->tn);
 }
@@ -364,8 +389,91 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* --waves: the replay is deterministic (the same trace, options and
+ * configuration give the same events in the same cycles), so the trace is
+ * replayed again up to the first divergence with the RTL's tracing
+ * switched on only from `window` cycles before the cycle of the divergence:
+ * no waveform of the whole run is kept. @return an exit status. */
+static int write_waves(const gr_config *cfg, const char *model, gr_replay_opts *o,
+                       const char *path, const char *dir, uint64_t window, const diff *first)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        gr_cli_error("diff", "--waves %s: %s", dir, strerror(errno));
+        return GR_EXIT_USAGE;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    char fst[4096];
+    if (snprintf(fst, sizeof fst, "%s/%.*s.fst", dir, (int)n, base) >= (int)sizeof fst) {
+        gr_cli_error("diff", "--waves %s: path too long", dir);
+        return GR_EXIT_USAGE;
+    }
+    diff *d = calloc(1, sizeof *d);
+    if (!d) {
+        gr_cli_error("diff", "out of memory");
+        return GR_EXIT_USAGE;
+    }
+    d->cfg = cfg;
+    d->model = model;
+    d->max_report = 0; /* the first pass printed it */
+    d->quiet = true;
+    d->tr_path = fst;
+    d->tr_from = first->div_cycle > window ? first->div_cycle - window : 0;
+    d->tr_to = first->seen_cycle + 2;
+    gr_replay_hook h = {d, hook_translated, hook_set_regs, hook_tlbi};
+    o->hook = &h;
+    char err[512];
+    int rc = GR_EXIT_OK;
+    gr_replay *r = gr_replay_create(cfg, o, err, sizeof err);
+    if (!r) {
+        gr_cli_error("diff", "%s", err);
+        free(d);
+        return GR_EXIT_USAGE;
+    }
+    ensure_rtl(d, r);
+    if (!d->rtl) {
+        gr_cli_error("diff", "--waves: %s", d->err);
+        rc = GR_EXIT_USAGE;
+    } else if (gr_replay_run(r, path, err, sizeof err) != 0) {
+        gr_cli_error("diff", "%s", err);
+        rc = GR_EXIT_USAGE;
+    } else {
+        if (!d->divergences)
+            finish(d);
+        uint64_t a = 0, b = 0;
+        bool same = d->divergences && d->first_rec == first->first_rec &&
+                    d->div_cycle == first->div_cycle && d->seen_cycle == first->seen_cycle;
+        if (same) {
+            /* The cycles after it, as far as the window reaches. */
+            gr_rtlsim_run_to(d->rtl, d->tr_to + 1);
+        }
+        if (!same) {
+            gr_cli_error("diff", "--waves: replaying %s again did not reach the same first "
+                         "divergence (cycle %" PRIu64 "): no waveform", base, first->div_cycle);
+            rc = GR_EXIT_USAGE;
+        } else if (!gr_rtlsim_trace_span(d->rtl, &a, &b)) {
+            gr_cli_error("diff", "--waves: no cycle traced");
+            rc = GR_EXIT_USAGE;
+        } else {
+            printf("waves: %s: RTL cycles %" PRIu64 " to %" PRIu64 " (first divergence in cycle "
+                   "%" PRIu64 ", seen in cycle %" PRIu64 "; 10 time units a cycle, falling "
+                   "edge at 10c)\n", fst, a, b, first->div_cycle, first->seen_cycle);
+        }
+    }
+    d->dead = true;
+    gr_replay_destroy(r);
+    gr_rtlsim_destroy(d->rtl); /* closes the waveform */
+    free(d);
+    return rc;
+}
+
 static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, const char *path,
-                   bool keep_going, unsigned max_report, bool quiet)
+                   bool keep_going, unsigned max_report, bool quiet, const char *waves,
+                   uint64_t window)
 {
     diff *d = calloc(1, sizeof *d);
     if (!d) {
@@ -418,10 +526,17 @@ static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, c
         if (d->divergences)
             rc = GR_EXIT_VERDICT;
     }
+    diff first = *d;
     d->dead = true; /* the VM layer's teardown TLBIs are not compared */
     gr_replay_destroy(r);
     gr_rtlsim_destroy(d->rtl);
     free(d);
+    if (rc == GR_EXIT_VERDICT && waves) {
+        fflush(stdout);
+        int k = write_waves(cfg, model, o, path, waves, window, &first);
+        if (k != GR_EXIT_OK)
+            rc = k;
+    }
     return rc;
 }
 #endif
@@ -434,10 +549,12 @@ static int run(int argc, char **argv)
         {"granule", required_argument, NULL, 'g'}, {"ram", required_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
         {"regs", required_argument, NULL, 'R'},  {"rtl-model", required_argument, NULL, 'M'},
+        {"waves", required_argument, NULL, 'w'}, {"window", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0}};
     gr_replay_opts o;
     gr_replay_opts_default(&o);
-    const char *cfgarg = "small", *model = NULL;
+    const char *cfgarg = "small", *model = NULL, *waves = NULL;
+    uint64_t window = 64;
     bool keep_going = false, quiet = false;
     unsigned max_report = 20;
     gr_regs pac;
@@ -490,6 +607,20 @@ static int run(int argc, char **argv)
         case 'M':
             model = optarg;
             break;
+        case 'w':
+            waves = optarg;
+            break;
+        case 'W': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (*end || end == optarg || errno || optarg[0] == '-') {
+                gr_cli_error("diff", "--window %s: not a count of cycles", optarg);
+                return GR_EXIT_USAGE;
+            }
+            window = v;
+            break;
+        }
         case 'R':
             gr_regs_reset(&pac);
             if (gr_regs_parse_file(&pac, optarg, perr, sizeof perr) != 0) {
@@ -520,7 +651,7 @@ static int run(int argc, char **argv)
     }
     int rc = GR_EXIT_OK;
     for (int i = optind; i < argc; i++) {
-        int k = run_one(&cfg, model, &o, argv[i], keep_going, max_report, quiet);
+        int k = run_one(&cfg, model, &o, argv[i], keep_going, max_report, quiet, waves, window);
         if (k > rc)
             rc = k;
         if (k == GR_EXIT_VERDICT && !keep_going)
@@ -533,6 +664,8 @@ static int run(int argc, char **argv)
     (void)max_report;
     (void)cfgarg;
     (void)model;
+    (void)waves;
+    (void)window;
     gr_cli_error("diff", "this granule was built without the RTL (Verilator not found, or "
                          "-DGRANULE_RTL=OFF)");
     return GR_EXIT_USAGE;

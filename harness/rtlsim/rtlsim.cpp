@@ -6,6 +6,7 @@
 // evaluate, sample the outputs, rising edge. Two evaluations per cycle.
 #include "rtlsim.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -17,29 +18,46 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "verilated.h"
+#include "verilated_fst_c.h"
 
 #include "rtlsim_variants.h"
 #pragma GCC diagnostic pop
 
+// The generated model's region functions (external, declared in no header).
+#if VERILATOR_VERSION_INTEGER == 5006000
+#define GR_RTLSIM_DECL_(cls, name, ini)                                                         \
+    void cls##___024root___eval_triggers__act(cls##___024root *);                              \
+    void cls##___024root___eval_act(cls##___024root *);                                        \
+    void cls##___024root___eval_nba(cls##___024root *);
+GR_RTLSIM_VARIANTS(GR_RTLSIM_DECL_)
+#undef GR_RTLSIM_DECL_
+#endif
+
 namespace {
 
+// Bits [lsb, lsb+width) of a Verilated wide signal (32-bit words), a word
+// at a time: the request is written every cycle one is presented.
 template <class W> void wset(W &w, int lsb, int width, uint64_t v)
 {
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        if ((v >> i) & 1)
-            w[b / 32] |= 1u << (b % 32);
-        else
-            w[b / 32] &= ~(1u << (b % 32));
+    while (width > 0) {
+        int i = lsb / 32, off = lsb % 32, n = 32 - off < width ? 32 - off : width;
+        uint32_t mask = (n == 32 ? ~0u : ((1u << n) - 1u)) << off;
+        w[i] = (w[i] & ~mask) | ((uint32_t)(v << off) & mask);
+        v >>= n;
+        lsb += n;
+        width -= n;
     }
 }
 
 template <class W> uint64_t wget(const W &w, int lsb, int width)
 {
     uint64_t v = 0;
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        v |= (uint64_t)((w[b / 32] >> (b % 32)) & 1) << i;
+    for (int got = 0; got < width;) {
+        int i = lsb / 32, off = lsb % 32, n = 32 - off < width - got ? 32 - off : width - got;
+        uint64_t bits = ((uint32_t)w[i] >> off) & (n == 32 ? ~0u : ((1u << n) - 1u));
+        v |= bits << got;
+        got += n;
+        lsb += n;
     }
     return v;
 }
@@ -52,6 +70,41 @@ struct Pending {
     bool err;
 };
 
+// The rising edge. The model's eval() first re-runs the whole
+// input-combinational region (`ico`) although no input changed since the
+// falling edge's eval() (which settled it), then the clocked region
+// (`nba`); ico is about half of the model's time (docs/cosim.md "Speed").
+// For the Verilator this was written against, posedge_nba() runs only the
+// trigger computation and the nba loop of eval(), in eval()'s order;
+// other versions (whose internals may differ) and traced cycles (whose
+// activity flag eval_step() sets) take eval().
+#if VERILATOR_VERSION_INTEGER == 5006000
+#define GR_RTLSIM_FAST_EDGE 1
+template <class T> void posedge_nba(T &t);
+#define GR_RTLSIM_POSEDGE_(cls, name, ini)                                                      \
+    template <> void posedge_nba<cls>(cls & t)                                                  \
+    {                                                                                           \
+        cls##___024root *r = t.rootp;                                                           \
+        for (;;) {                                                                              \
+            r->__VnbaTriggered.clear();                                                         \
+            for (;;) {                                                                          \
+                cls##___024root___eval_triggers__act(r);                                        \
+                if (!r->__VactTriggered.any())                                                  \
+                    break;                                                                      \
+                r->__VnbaTriggered.set(r->__VactTriggered);                                     \
+                cls##___024root___eval_act(r);                                                  \
+            }                                                                                   \
+            if (!r->__VnbaTriggered.any())                                                      \
+                break;                                                                          \
+            cls##___024root___eval_nba(r);                                                      \
+        }                                                                                       \
+    }
+GR_RTLSIM_VARIANTS(GR_RTLSIM_POSEDGE_)
+#undef GR_RTLSIM_POSEDGE_
+#else
+#define GR_RTLSIM_FAST_EDGE 0
+#endif
+
 // The part of the simulation that does not depend on the Verilated class.
 class Sim {
   public:
@@ -63,6 +116,7 @@ class Sim {
     virtual void set_req(const gr_mmu_req *rq) = 0;
     virtual void set_regs(const gr_regs *r) = 0;
     virtual void set_tlbi(const gr_tlbi *op) = 0;
+    virtual void trace_close() = 0;
 
     gr_pmem *mem = nullptr;
     unsigned rd = 1, wr = 1;
@@ -73,6 +127,11 @@ class Sim {
     std::deque<gr_rtlsim_write> writes;
     std::deque<uint64_t> tlbi_done;
     std::unique_ptr<VerilatedContext> ctx;
+    // The waveform window (gr_rtlsim_trace_window): armed until cycle
+    // tr_from is simulated, then written to tr_path up to cycle tr_to.
+    std::string tr_path;
+    uint64_t tr_from = 0, tr_to = 0, tr_first = 0, tr_last = 0;
+    bool tr_armed = false, tr_any = false;
 
     void clear()
     {
@@ -91,13 +150,29 @@ template <class T> class SimOf final : public Sim {
     SimOf()
     {
         ctx.reset(new VerilatedContext);
+        // Before the model: trace() later requires it.
+        ctx->traceEverOn(true);
         top_.reset(new T{ctx.get(), "mmu"});
         reset();
     }
-    ~SimOf() override { top_->final(); }
+    ~SimOf() override
+    {
+        trace_close();
+        top_->final();
+    }
+
+    void trace_close() override
+    {
+        tr_armed = false;
+        if (tfp_) {
+            tfp_->close();
+            tfp_.reset();
+        }
+    }
 
     void reset() override
     {
+        trace_close();
         clear();
         idle();
         top_->clk_i = 0;
@@ -149,6 +224,8 @@ template <class T> class SimOf final : public Sim {
     bool cycle(Ev what) override
     {
         T &t = *top_;
+        if (tr_armed && now >= tr_from)
+            trace_open();
         idle();
         t.req_valid_i = what == Ev::Req;
         t.reg_valid_i = what == Ev::Regs;
@@ -172,6 +249,8 @@ template <class T> class SimOf final : public Sim {
         t.mem_req_ready_i = 1;
         t.mem_wr_ready_i = 1;
         t.eval();
+        if (tfp_)
+            tfp_->dump(10 * now);
         bool acc = (what == Ev::Req && t.req_ready_o) || (what == Ev::Regs && t.reg_ready_o) ||
                    (what == Ev::Tlbi && t.tlbi_ready_o);
         if (t.mem_req_valid_o) {
@@ -207,13 +286,34 @@ template <class T> class SimOf final : public Sim {
             rsps.push_back(r);
         }
         t.clk_i = 1;
-        t.eval();
+#if GR_RTLSIM_FAST_EDGE
+        if (!tfp_)
+            posedge_nba(t);
+        else
+#endif
+            t.eval();
+        if (tfp_) {
+            tfp_->dump(10 * now + 5);
+            if (!tr_any)
+                tr_first = now;
+            tr_any = true;
+            tr_last = now;
+            if (now >= tr_to)
+                trace_close();
+        }
         now++;
         ctx->timeInc(1);
         return acc;
     }
 
   private:
+    void trace_open()
+    {
+        tr_armed = false;
+        tfp_.reset(new VerilatedFstC);
+        top_->trace(tfp_.get(), 99);
+        tfp_->open(tr_path.c_str());
+    }
     void idle()
     {
         top_->req_valid_i = 0;
@@ -221,6 +321,7 @@ template <class T> class SimOf final : public Sim {
         top_->tlbi_valid_i = 0;
     }
     std::unique_ptr<T> top_;
+    std::unique_ptr<VerilatedFstC> tfp_;
 };
 
 struct Variant {
@@ -364,6 +465,33 @@ uint64_t gr_rtlsim_submit(gr_rtlsim *s, const gr_mmu_req *rq, uint64_t tag, uint
     if (at == UINT64_MAX)
         s->sim->tags.pop_back();
     return at;
+}
+
+int gr_rtlsim_trace_window(gr_rtlsim *s, const char *path, uint64_t from, uint64_t to,
+                           char *err, size_t errlen)
+{
+    Sim &m = *s->sim;
+    m.trace_close();
+    // The FST writer does not report a file it cannot create: try first.
+    FILE *f = std::fopen(path, "wb");
+    if (!f) {
+        std::snprintf(err, errlen, "%s: %s", path, std::strerror(errno));
+        return -1;
+    }
+    std::fclose(f);
+    m.tr_path = path;
+    m.tr_from = from;
+    m.tr_to = to;
+    m.tr_armed = true;
+    m.tr_any = false;
+    return 0;
+}
+
+bool gr_rtlsim_trace_span(const gr_rtlsim *s, uint64_t *first, uint64_t *last)
+{
+    *first = s->sim->tr_first;
+    *last = s->sim->tr_last;
+    return s->sim->tr_any;
 }
 
 size_t gr_rtlsim_outstanding(const gr_rtlsim *s) { return s->sim->tags.size(); }

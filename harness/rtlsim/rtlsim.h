@@ -104,6 +104,21 @@ uint64_t gr_rtlsim_tlbi(gr_rtlsim *s, const gr_tlbi *op, uint64_t t, uint64_t ma
  *  or UINT64_MAX after max_wait cycles. */
 uint64_t gr_rtlsim_submit(gr_rtlsim *s, const gr_mmu_req *rq, uint64_t tag, uint64_t max_wait);
 
+/*! gr_rtlsim_trace_window() : writes an FST waveform (GTKWave) of the
+ *  cycles from..to, both included, to path: the file is opened when cycle
+ *  from is simulated (at once if it is past) and closed after cycle to, by
+ *  another call, or by gr_rtlsim_destroy(). Time unit 1 ns, one cycle 10 ns:
+ *  cycle c's falling edge (inputs presented, outputs sampled) at 10c, its
+ *  rising edge at 10c+5. Tracing costs nothing outside the window.
+ *  @return 0, or -1 with a message in err if path cannot be written. */
+int gr_rtlsim_trace_window(gr_rtlsim *s, const char *path, uint64_t from, uint64_t to,
+                           char *err, size_t errlen);
+
+/*! gr_rtlsim_trace_span() : the first and last cycles written to the
+ *  waveform so far (by the last gr_rtlsim_trace_window()). @return false
+ *  if none was. */
+bool gr_rtlsim_trace_span(const gr_rtlsim *s, uint64_t *first, uint64_t *last);
+
 /*! gr_rtlsim_outstanding() : accepted requests whose response has not been
  *  valid yet. */
 size_t gr_rtlsim_outstanding(const gr_rtlsim *s);
