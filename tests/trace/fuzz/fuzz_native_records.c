@@ -79,9 +79,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     if (gr_trace_reader_open_mem(&r, f, len, GR_TRACE_FMT_NATIVE, err, sizeof err) == GR_TRACE_OK) {
         gr_trace_rec recs[64];
+        uint64_t va[64];
+        uint8_t kind[64];
         gr_trace_status st = GR_TRACE_OK;
-        while (st == GR_TRACE_OK)
-            gr_trace_reader_read(r, recs, 64, &st);
+        /* the record decoder and the plain-run decoder in turn, as a
+         * replay reads */
+        for (unsigned k = 0; st == GR_TRACE_OK; k++) {
+            gr_trace_plain run;
+            if (k & 1)
+                gr_trace_reader_read(r, recs, 1 + (k & 62), &st);
+            else
+                gr_trace_reader_read_plain(r, va, kind, 64, data[1] & 1 ? 0x3fff : 0xfff, &run,
+                                           &st);
+        }
         if (data[0] & 1) /* seek into the chunk through the index */
             gr_trace_reader_seek(r, count / 2);
         gr_trace_reader_close(r);

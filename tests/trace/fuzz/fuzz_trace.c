@@ -19,15 +19,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (gr_trace_reader_open_mem(&r, data, size, FUZZ_FMT, err, sizeof err) != GR_TRACE_OK)
         return 0;
     gr_trace_rec recs[64];
+    uint64_t va[64];
+    uint8_t kind[64];
     gr_trace_status st = GR_TRACE_OK;
-    uint64_t n = 0;
-    /* alternate the two read paths, and seek once when the input asks */
+    uint64_t n = 0, calls = 0;
+    /* rotate through the three read paths (the plain-run path with 4K and
+     * 16K pages), and seek once when the input asks */
     while (st == GR_TRACE_OK && n < 10000000) {
-        if (n & 1) {
+        gr_trace_plain run;
+        switch (calls++ % 4) {
+        case 0:
             n += gr_trace_reader_read(r, recs, 64, &st);
-        } else {
+            break;
+        case 1:
             st = gr_trace_reader_next(r, recs);
             n++;
+            break;
+        default:
+            n += gr_trace_reader_read_plain(r, va, kind, 64, calls & 1 ? 0xfff : 0x3fff, &run,
+                                            &st);
+            break;
         }
         if (n == 5 && size > 0 && (data[size - 1] & 3) == 1)
             gr_trace_reader_seek(r, data[0] * 7u);
