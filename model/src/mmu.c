@@ -474,14 +474,41 @@ void gr_mmu_translate(gr_mmu *m, const gr_mmu_req *rq, gr_mmu_resp *out)
     slow(m, rq, t, a, out);
 }
 
+/* The batch loops hold the MMU's timing state (free_at, last_valid, the
+ * L1s' LRU clocks) in locals across hits; it goes back to *m around every
+ * slow() call and when the batch ends. */
+static inline void slow_in_batch(gr_mmu *m, const gr_mmu_req *rq, uint64_t t, uint64_t a,
+                                 gr_mmu_resp *o, uint64_t *free_at, uint64_t *last,
+                                 uint64_t clk[2])
+{
+    m->free_at = *free_at;
+    m->last_valid = *last;
+    *m->clock[0] = clk[0];
+    *m->clock[1] = clk[1];
+    slow(m, rq, t, a, o);
+    *free_at = m->free_at;
+    *last = m->last_valid;
+    clk[0] = *m->clock[0];
+    clk[1] = *m->clock[1];
+}
+
+static inline void batch_end(gr_mmu *m, uint64_t free_at, uint64_t last, const uint64_t clk[2],
+                             uint64_t next, uint64_t stall)
+{
+    m->free_at = free_at;
+    m->last_valid = last;
+    *m->clock[0] = clk[0];
+    *m->clock[1] = clk[1];
+    m->next_t = next;
+    m->st.stall_cycles += stall;
+}
+
 /* gr_mmu_translate_n() (keep: every response into out[i]) and gr_mmu_run()
  * (only a faulting response, into *out). keep is a constant in each
  * caller, so the hit loop of gr_mmu_run() stores no response at all. */
 static inline size_t translate_n(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *out,
                                  bool keep)
 {
-    /* The MMU's timing state lives in locals across hits and goes back to
-     * *m around every slow() call and on return. */
     uint64_t free_at = m->free_at, last = m->last_valid, next = m->next_t, stall = 0;
     uint64_t clk[2] = {*m->clock[0], *m->clock[1]};
     gr_mmu_resp scratch;
@@ -496,15 +523,7 @@ static inline size_t translate_n(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_m
             i++;
             continue;
         }
-        m->free_at = free_at;
-        m->last_valid = last;
-        *m->clock[0] = clk[0];
-        *m->clock[1] = clk[1];
-        slow(m, &rq[i], t, a, o);
-        free_at = m->free_at;
-        last = m->last_valid;
-        clk[0] = *m->clock[0];
-        clk[1] = *m->clock[1];
+        slow_in_batch(m, &rq[i], t, a, o, &free_at, &last, clk);
         i++;
         if (o->fault.type != GR_FAULT_NONE) {
             if (!keep)
@@ -512,12 +531,7 @@ static inline size_t translate_n(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_m
             break;
         }
     }
-    m->free_at = free_at;
-    m->last_valid = last;
-    *m->clock[0] = clk[0];
-    *m->clock[1] = clk[1];
-    m->next_t = next;
-    m->st.stall_cycles += stall;
+    batch_end(m, free_at, last, clk, next, stall);
     return i;
 }
 
@@ -578,28 +592,15 @@ size_t gr_mmu_run_plain(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_
         const gr_mmu_req rq = {.r = {va[i], (gr_acc)acc[i], (uint8_t)el}, .t = next};
         const uint64_t am = next > free_at ? next : free_at;
         next = am + 1;
-        m->free_at = free_at;
-        m->last_valid = last;
-        *m->clock[0] = clk[0];
-        *m->clock[1] = clk[1];
         gr_mmu_resp o;
-        slow(m, &rq, rq.t, am, &o);
-        free_at = m->free_at;
-        last = m->last_valid;
-        clk[0] = *m->clock[0];
-        clk[1] = *m->clock[1];
+        slow_in_batch(m, &rq, rq.t, am, &o, &free_at, &last, clk);
         i++;
         if (o.fault.type != GR_FAULT_NONE) {
             *fault = o;
             break;
         }
     }
-    m->free_at = free_at;
-    m->last_valid = last;
-    *m->clock[0] = clk[0];
-    *m->clock[1] = clk[1];
-    m->next_t = next;
-    m->st.stall_cycles += stall;
+    batch_end(m, free_at, last, clk, next, stall);
     return i;
 }
 

@@ -83,6 +83,15 @@ static inline uint64_t get_uvar(const uint8_t **pp, bool *bad)
 
 /* ---- reader ------------------------------------------------------------ */
 
+/* The record predictors of docs/trace-format.md, reset at every chunk: the
+ * last VA of data accesses [0] and of fetches [1], the last PC, size and
+ * context. The writer and the reader keep the same ones. */
+typedef struct npred {
+    uint64_t va[2], pc;
+    uint32_t size, task;
+    uint8_t el;
+} npred;
+
 typedef struct nstate {
     ZSTD_DCtx *dctx;
     uint8_t *cbuf;      /* compressed payload */
@@ -94,10 +103,7 @@ typedef struct nstate {
     uint64_t chunk_off; /* file offset of the current chunk */
     uint32_t chunk_no;  /* chunks read so far */
     uint64_t next;      /* index of the next record to decode */
-    /* predictors, reset at every chunk */
-    uint64_t va[2], pc;
-    uint32_t size, task;
-    uint8_t el;
+    npred pred;
     /* the index, once loaded for a seek */
     uint64_t *ix_off, *ix_first;
     uint32_t nix;
@@ -108,9 +114,7 @@ typedef struct nstate {
 
 static void predictors_reset(nstate *n)
 {
-    n->va[0] = n->va[1] = n->pc = 0;
-    n->size = n->task = 0;
-    n->el = 0;
+    n->pred = (npred){{0, 0}, 0, 0, 0, 0};
 }
 
 static gr_trace_status read_exact(gr_trace_reader *r, void *dst, size_t len, uint64_t off,
@@ -363,9 +367,7 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
             k = n->left;
         const uint8_t *p = n->p;
         bool bad = false;
-        uint64_t va0 = n->va[0], va1 = n->va[1], pcp = n->pc;
-        uint32_t size = n->size, task = n->task;
-        uint8_t el = n->el;
+        npred q = n->pred;
         for (size_t i = 0; i < k; i++) {
             gr_trace_rec *o = &recs[got + i];
             const uint8_t *start = p;
@@ -378,30 +380,26 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
                 if (tag & TAG_SIZE) {
                     uint64_t s = get_uvar(&p, &bad);
                     bad |= s > UINT32_MAX;
-                    size = (uint32_t)s;
+                    q.size = (uint32_t)s;
                 }
                 if (tag & TAG_CTX) {
-                    el = *p++;
+                    q.el = *p++;
                     uint64_t t = get_uvar(&p, &bad);
-                    bad |= el > 3 || t > UINT32_MAX;
-                    task = (uint32_t)t;
+                    bad |= q.el > 3 || t > UINT32_MAX;
+                    q.task = (uint32_t)t;
                 }
                 if (tag & TAG_PAC) {
                     o->pac_key = *p++;
                     bad |= o->pac_key == 0 || o->pac_key > GR_TRACE_PAC_GA;
                     o->modifier = get_uvar(&p, &bad);
                 }
-                uint64_t d = unzigzag(get_uvar(&p, &bad));
-                if (kind == GR_TREC_FETCH)
-                    o->va = va1 += d;
-                else
-                    o->va = va0 += d;
+                o->va = q.va[kind == GR_TREC_FETCH] += unzigzag(get_uvar(&p, &bad));
                 if (tag & TAG_PC)
-                    o->pc = pcp += unzigzag(get_uvar(&p, &bad));
+                    o->pc = q.pc += unzigzag(get_uvar(&p, &bad));
                 o->kind = (uint8_t)kind;
-                o->size = size;
-                o->task = task;
-                o->el = el;
+                o->size = q.size;
+                o->task = q.task;
+                o->el = q.el;
             } else {
                 o->kind = tag & 0x7f;
                 o->el = *p++;
@@ -418,12 +416,7 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
                 return got + bad_record(r, n, start, i);
         }
         n->p = p;
-        n->va[0] = va0;
-        n->va[1] = va1;
-        n->pc = pcp;
-        n->size = size;
-        n->task = task;
-        n->el = el;
+        n->pred = q;
         n->left -= (uint32_t)k;
         n->next += k;
         got += k;
@@ -595,8 +588,8 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
     /* Every record read ahead into the run came from this decoder, so a
      * run already started has the decoder's task and EL. */
     bool fresh = !*started;
-    uint32_t rtask = n->task;
-    uint8_t rel = n->el;
+    uint32_t rtask = n->pred.task;
+    uint8_t rel = n->pred.el;
     while (got < want) {
         if (n->left == 0) {
             if (n->p != n->end) {
@@ -612,12 +605,9 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
         const uint8_t *p = n->p;
         const uint8_t *const end = n->end;
         bool bad = false;
-        /* The two VA predictors, indexed by (kind == FETCH) rather than
-         * selected: a branch on the kind mispredicts as fetches and data
-         * accesses interleave. */
-        uint64_t pred[2] = {n->va[0], n->va[1]};
-        uint64_t pcp = n->pc;
-        uint32_t size = n->size;
+        /* The two VA predictors are indexed by (kind == FETCH): a branch
+         * on the kind mispredicts as fetches and data accesses interleave. */
+        npred q = n->pred;
         uint64_t *ova = va + got;
         uint8_t *okind = kind + got;
         size_t i = 0;
@@ -630,7 +620,7 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             }
             /* A size comes with most records of a real trace, and almost
              * always in one byte: taken without a branch on TAG_SIZE. */
-            uint32_t sz = size;
+            uint32_t sz = q.size;
             const uint32_t has_size = (tag & TAG_SIZE) ? 1u : 0u;
             const uint32_t b0 = *p; /* RAW_PAD: readable even at the end */
             if (__builtin_expect(has_size & (b0 >> 7), 0)) {
@@ -662,8 +652,8 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             const unsigned kd = tag & 3u;
             bad |= kd == 3;
             const unsigned fetch = kd >> 1;
-            const uint64_t v = pred[fetch] + unzigzag(get_uvar(&p, &bad));
-            uint64_t pc = pcp;
+            const uint64_t v = q.va[fetch] + unzigzag(get_uvar(&p, &bad));
+            uint64_t pc = q.pc;
             if (tag & TAG_PC)
                 pc += unzigzag(get_uvar(&p, &bad));
             if (__builtin_expect(bad || p > end, 0)) {
@@ -675,20 +665,19 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
                 break;
             }
             fresh = false;
-            size = sz;
-            pcp = pc;
-            pred[fetch] = v;
+            q.size = sz;
+            q.pc = pc;
+            q.va[fetch] = v;
             ova[i] = v;
             okind[i] = (uint8_t)kd;
             fetches += fetch;
         }
+        /* A record that set a fresh run's context and was then left for
+         * the record loop carries that context itself. */
+        q.task = rtask;
+        q.el = rel;
         n->p = p;
-        n->va[0] = pred[0];
-        n->va[1] = pred[1];
-        n->pc = pcp;
-        n->size = size;
-        n->task = rtask;
-        n->el = rel;
+        n->pred = q;
         n->left -= (uint32_t)i;
         n->next += i;
         got += i;
@@ -750,9 +739,7 @@ typedef struct nwstate {
     uint64_t next;     /* index of the next record */
     uint64_t *ix;      /* pairs {offset, first record} */
     size_t nix, capix;
-    uint64_t va[2], pc;
-    uint32_t size, task;
-    uint8_t el;
+    npred pred;
 } nwstate;
 
 static gr_trace_status wout(gr_trace_writer *w, nwstate *n, const void *p, size_t len)
@@ -799,9 +786,7 @@ static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
         st = wout(w, n, n->cbuf, cl);
     n->rlen = 0;
     n->count = 0;
-    n->va[0] = n->va[1] = n->pc = 0;
-    n->size = n->task = 0;
-    n->el = 0;
+    n->pred = (npred){{0, 0}, 0, 0, 0, 0};
     return st;
 }
 
@@ -812,17 +797,17 @@ static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
     if (rec->kind < GR_TREC_EVENT) {
         uint8_t *tagp = p++;
         unsigned tag = rec->kind;
-        if (rec->size != n->size) {
+        if (rec->size != n->pred.size) {
             tag |= TAG_SIZE;
             p = put_uvar(p, rec->size);
-            n->size = rec->size;
+            n->pred.size = rec->size;
         }
-        if (rec->el != n->el || rec->task != n->task) {
+        if (rec->el != n->pred.el || rec->task != n->pred.task) {
             tag |= TAG_CTX;
             *p++ = rec->el;
             p = put_uvar(p, rec->task);
-            n->el = rec->el;
-            n->task = rec->task;
+            n->pred.el = rec->el;
+            n->pred.task = rec->task;
         }
         if (rec->pac_key != GR_TRACE_PAC_NONE) {
             tag |= TAG_PAC;
@@ -830,12 +815,12 @@ static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
             p = put_uvar(p, rec->modifier);
         }
         int cls = rec->kind == GR_TREC_FETCH;
-        p = put_uvar(p, zigzag((int64_t)(rec->va - n->va[cls])));
-        n->va[cls] = rec->va;
+        p = put_uvar(p, zigzag((int64_t)(rec->va - n->pred.va[cls])));
+        n->pred.va[cls] = rec->va;
         if (rec->pc) {
             tag |= TAG_PC;
-            p = put_uvar(p, zigzag((int64_t)(rec->pc - n->pc)));
-            n->pc = rec->pc;
+            p = put_uvar(p, zigzag((int64_t)(rec->pc - n->pred.pc)));
+            n->pred.pc = rec->pc;
         }
         *tagp = (uint8_t)tag;
     } else {

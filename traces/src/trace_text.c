@@ -444,7 +444,10 @@ static inline const char *din_line(const uint8_t **pp, const uint8_t *lim, unsig
     return NULL;
 }
 
-static size_t din_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
+/* Both din decoders: records into recs, or (recs NULL) plain runs into
+ * vas/kinds with the fetches counted. Inlined into each with recs known. */
+static inline size_t din_read(gr_trace_reader *r, gr_trace_rec *recs, uint64_t *vas,
+                              uint8_t *kinds, size_t want, size_t *fetches)
 {
     tstate *t = r->fmtstate;
     gr_src *s = &r->src;
@@ -456,19 +459,31 @@ static size_t din_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
             unsigned kind;
             uint64_t va;
             const char *bad = din_line(&p, lim, &kind, &va);
-            if (bad)
+            if (__builtin_expect(bad != NULL, 0))
                 LINE_FAIL("%s", bad);
             r->line++;
             if (kind == DIN_NONE)
                 continue;
-            gr_trace_rec *o = &recs[got++];
-            memset(o, 0, sizeof *o);
-            o->kind = (uint8_t)kind;
-            o->va = va;
+            if (recs) {
+                gr_trace_rec *o = &recs[got];
+                memset(o, 0, sizeof *o);
+                o->kind = (uint8_t)kind;
+                o->va = va;
+            } else {
+                vas[got] = va;
+                kinds[got] = (uint8_t)kind;
+                *fetches += kind == GR_TREC_FETCH;
+            }
+            got++;
         }
         s->pos = (size_t)(p - s->buf);
     }
     return got;
+}
+
+static size_t din_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
+{
+    return din_read(r, recs, NULL, NULL, want, NULL);
 }
 
 /* Every din access is plain: no size (never split), no context, no PAC.
@@ -477,32 +492,8 @@ static size_t din_fill_plain(gr_trace_reader *r, uint64_t *vas, uint8_t *kinds, 
                              uint64_t pgmask, gr_trace_plain *run, bool *started)
 {
     (void)pgmask;
-    tstate *t = r->fmtstate;
-    gr_src *s = &r->src;
-    size_t got = 0, fetches = 0;
-    while (got < want && need_lines(r, t)) {
-        const uint8_t *p = s->buf + s->pos, *lim = s->buf + t->lim;
-        while (p < lim && got < want) {
-            const uint8_t *line = p;
-            unsigned kind;
-            uint64_t va;
-            const char *bad = din_line(&p, lim, &kind, &va);
-            if (__builtin_expect(bad != NULL, 0)) {
-                s->pos = (size_t)(line - s->buf);
-                gr_trace_fail(r, GR_TRACE_EFORMAT, s->base + s->pos, r->line + 1, "%s", bad);
-                goto out;
-            }
-            r->line++;
-            if (kind == DIN_NONE)
-                continue;
-            vas[got] = va;
-            kinds[got] = (uint8_t)kind;
-            fetches += kind == GR_TREC_FETCH;
-            got++;
-        }
-        s->pos = (size_t)(p - s->buf);
-    }
-out:
+    size_t fetches = 0;
+    size_t got = din_read(r, NULL, vas, kinds, want, &fetches);
     if (got && !*started) {
         *started = true;
         run->task = 0;
