@@ -6,20 +6,8 @@ set -u
 granule=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
+. "$(dirname "$0")/../lib/check.sh"
 
-# expect CODE PATTERN -- ARGS...: exit status CODE and stderr matching PATTERN.
-expect() {
-  local code=$1 pattern=$2; shift 3
-  "$granule" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$code" ] || ! grep -Eq -- "$pattern" "$tmp/err" "$tmp/out"; then
-    echo "FAIL: granule $* -> exit $rc (want $code), output:"; cat "$tmp/err" "$tmp/out" | head -5
-    fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
 
 printf 'TCR_EL1 = 0x10\nSCTLR_EL1 = 0x30D01805\nTTBR0_EL1 = 0x1000\n' >"$tmp/ok.regs"
 printf 'TCR_EL1 = 0x10\nFOO_EL1 = 1\n' >"$tmp/unknown.regs"
@@ -70,5 +58,4 @@ else
   passes=$((passes + 1))
 fi
 
-echo "cli_errors: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_errors

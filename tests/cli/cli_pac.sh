@@ -7,24 +7,8 @@ set -u
 granule=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
+. "$(dirname "$0")/../lib/check.sh"
 
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-# expect CODE PATTERN -- ARGS...: exit status CODE and stderr/stdout matching PATTERN.
-expect() {
-  local code=$1 pattern=$2; shift 3
-  "$granule" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$code" ] || ! grep -Eq -- "$pattern" "$tmp/err" "$tmp/out"; then
-    echo "FAIL: granule $* -> exit $rc (want $code), output:"; cat "$tmp/err" "$tmp/out" | head -5
-    fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
 
 # FEAT_PAuth + QARMA5, T0SZ = T1SZ = 16, TG1 4K, TBI0, EnIA/EnIB/EnDA/EnDB set.
 cat >"$tmp/k.regs" <<'EOF'
@@ -97,5 +81,4 @@ expect 0 '"modifier":"0x0000000000000005"' -- pac sign --regs "$tmp/k.regs" --ke
 expect 2 'VALUE `0x1000,zz`: the modifier after `,` is not a number' -- pac sign --regs "$tmp/k.regs" --key da 0x1000,zz
 expect 2 'VALUE `0x1000,1`: strip \(XPACI/XPACD\) takes no modifier' -- pac strip --regs "$tmp/k.regs" --key da 0x1000,1
 
-echo "cli_pac: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_pac

@@ -27,27 +27,8 @@ set -u
 granule=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
+. "$(dirname "$0")/../lib/check.sh"
 
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-has() { # has NAME FILE LINE: FILE contains the exact line LINE
-  if grep -qxF -- "$3" "$2"; then passes=$((passes + 1)); else
-    echo "FAIL: $1: no line [$3] in:"; head -70 "$2"; fails=$((fails + 1)); fi
-}
-expect() { # expect CODE PATTERN -- ARGS...
-  local code=$1 pattern=$2; shift 3
-  "$granule" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$code" ] || ! grep -Eq -- "$pattern" "$tmp/err" "$tmp/out"; then
-    echo "FAIL: granule $* -> exit $rc (want $code), output:"; cat "$tmp/err" "$tmp/out" | head -5
-    fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
 
 # --- 4K pages, no ASLR: the layout of docs/vm.md at slide 0.
 "$granule" vm --no-aslr >"$tmp/v4"
@@ -156,5 +137,4 @@ expect 2 "unknown argument \`--bogus\`" -- vm --bogus
 expect 2 "--scenario: want fork or pressure, got \`swap\`" -- vm --scenario swap
 expect 0 "usage: granule vm" -- help vm
 
-echo "cli_vm: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_vm

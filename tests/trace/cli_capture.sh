@@ -14,11 +14,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 
 "$capture" --granule "$granule" --manifest "$tmp/M" --name t --keep-log "$tmp/log" \
   -o "$tmp/t.grt" -- true >"$tmp/out" 2>&1
@@ -52,5 +48,4 @@ check "missing program" 2 $?
 "$capture" --format bogus -o "$tmp/x" -- true >/dev/null 2>&1
 check "bad format" 2 $?
 
-echo "cli_capture: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_capture

@@ -7,11 +7,7 @@ set -u
 granule=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 
 # 1. A real lackey log of /bin/true.
 if command -v valgrind >/dev/null 2>&1; then
@@ -66,5 +62,4 @@ check "unknown --from" 2 $?
 "$granule" convert "$tmp/x.din" 2>/dev/null
 check "missing OUT" 2 $?
 
-echo "cli_convert: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_convert

@@ -6,24 +6,8 @@ set -u
 granule=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
+. "$(dirname "$0")/../lib/check.sh"
 
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-# expect CODE PATTERN -- ARGS...
-expect() {
-  local code=$1 pattern=$2; shift 3
-  "$granule" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$code" ] || ! grep -Eq -- "$pattern" "$tmp/err" "$tmp/out"; then
-    echo "FAIL: granule $* -> exit $rc (want $code), output:"; cat "$tmp/err" "$tmp/out" | head -5
-    fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
 
 # Same seed, same bytes; another seed, other bytes (every kind).
 for k in seq stride random chase multi; do
@@ -79,5 +63,4 @@ expect 2 "base 0x1004: not a multiple" -- gen seq --base 0x1004 -o "$tmp/x"
 expect 2 "regs applies to the pac workload" -- gen seq --regs "$tmp/k.regs" -o "$tmp/x"
 expect 2 "unknown or incomplete option" -- gen seq --frobnicate -o "$tmp/x"
 
-echo "cli_gen: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_gen

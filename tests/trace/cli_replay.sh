@@ -8,11 +8,7 @@ set -u
 granule=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 # field NAME FILE: a counter of the replay section of the JSON output
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); print(d[sys.argv[3]][sys.argv[1]])' "$1" "$2" "${3:-replay}"; }
 
@@ -134,5 +130,4 @@ check "bad trace message names file and line [$msg]" 0 $r
 "$granule" replay 2>/dev/null; check "no trace" 2 $?
 "$granule" replay "$tmp/missing.grt" 2>/dev/null; check "missing trace" 2 $?
 
-echo "cli_replay: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish cli_replay
