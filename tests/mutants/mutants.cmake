@@ -10,10 +10,12 @@
 #
 #  * RTL mutant <id>: a Verilated mmu_top of `small` with the copied file in
 #    place of the original, prefix Vrtlsim_mut_<id> (- as _), model name
-#    small-<id>, all in the static library granule_rtlsim_mut linked into
-#    one binary, granule-mutant. The Verilated C++ is compiled at -O1 with no
-#    debug information: the mutation runs are short and the compile of one
-#    model is most of the cost.
+#    small-<id>. The default ones (wclat, asid) are in one binary,
+#    granule-mutant; every other one (GRANULE_MUTATION only) in a binary of
+#    its own, granule-rmut-<id>, so a single mutant builds alone. The
+#    Verilated C++ is compiled at -O1 with no debug information: the
+#    mutation runs are short and the compile of one model is most of the
+#    cost (several minutes on a loaded two-core machine).
 #  * Model mutant <id> (GRANULE_MUTATION only): a `granule` binary,
 #    granule-mmut-<id>, linking the mutated copy of one model/src file as an
 #    object ahead of granule_model, so the archive member with the same
@@ -47,34 +49,56 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              ${PROJECT_SOURCE_DIR}/tests/mutants/model.list ${_mut_script})
 include(${_mut_dir}/mutants.cmake)
 
-# ---- RTL mutants: granule-mutant -------------------------------------------
-set(_mut_variants)
-foreach(id ${GRANULE_MUTANTS_rtl})
-  set(file ${GRANULE_MUTANT_rtl_${id}_FILE})
-  string(REPLACE "-" "_" prefix "Vrtlsim_mut_${id}")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${GRANULE_RTL_DIR}/${file})
-  set(src ${GRANULE_RTL_PKG_small})
-  foreach(f ${GRANULE_RTL_SOURCES})
-    get_filename_component(n ${f} NAME)
-    if(n STREQUAL file)
-      list(APPEND src ${GRANULE_MUTANT_rtl_${id}_PATH})
+# ---- RTL mutants -------------------------------------------------------------
+# granule_rtl_mutant_variant(ID): the variant entry of RTL mutant ID, with
+# its sources, Verilator arguments and C++ flags set in the caller's scope.
+macro(granule_rtl_mutant_variant id)
+  set(_file ${GRANULE_MUTANT_rtl_${id}_FILE})
+  string(REPLACE "-" "_" _prefix "Vrtlsim_mut_${id}")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${GRANULE_RTL_DIR}/${_file})
+  set(_src ${GRANULE_RTL_PKG_small})
+  foreach(_f ${GRANULE_RTL_SOURCES})
+    get_filename_component(_n ${_f} NAME)
+    if(_n STREQUAL _file)
+      list(APPEND _src ${GRANULE_MUTANT_rtl_${id}_PATH})
     else()
-      list(APPEND src ${f})
+      list(APPEND _src ${_f})
     endif()
   endforeach()
-  set(GRANULE_RTLSIM_SRC_${prefix} ${src})
+  set(GRANULE_RTLSIM_SRC_${_prefix} ${_src})
   # A mutation may leave signals unused: lint warnings stay warnings.
-  set(GRANULE_RTLSIM_ARGS_${prefix} -Wno-fatal)
-  set(GRANULE_RTLSIM_OPT_${prefix} -O1 -g0)
-  list(APPEND _mut_variants "${prefix}|small-${id}|${PROJECT_SOURCE_DIR}/configs/small.ini")
+  set(GRANULE_RTLSIM_ARGS_${_prefix} -Wno-fatal)
+  set(GRANULE_RTLSIM_OPT_${_prefix} -O1 -g0)
+  set(_variant "${_prefix}|small-${id}|${PROJECT_SOURCE_DIR}/configs/small.ini")
+endmacro()
+
+# granule_rtl_mutant_binary(TARGET LIB ENTRIES...): a `granule` binary
+# whose RTL models are the entries (granule_rtlsim_library LIB).
+function(granule_rtl_mutant_binary target lib)
+  granule_rtlsim_library(${lib} ${ARGN})
+  add_executable(${target} ${GRANULE_CLI_SOURCES})
+  target_compile_definitions(${target} PRIVATE GRANULE_VERSION="${PROJECT_VERSION}"
+                             GRANULE_HAVE_RTLSIM=1)
+  target_link_libraries(${target} PRIVATE granule_model PkgConfig::JANSSON granule_warnings
+                        granule_traces granule_replay granule_sweep ${lib})
+  set_target_properties(${target} PROPERTIES LINKER_LANGUAGE CXX)
+endfunction()
+
+# The default mutants (wclat, asid), all in granule-mutant for the cosim
+# tests; with GRANULE_MUTATION every other one in a binary of its own,
+# granule-rmut-<id>, so that one mutant can be built and run alone.
+set(_mut_variants)
+set(_mut_rtl_targets)
+foreach(id ${GRANULE_MUTANTS_rtl})
+  granule_rtl_mutant_variant(${id})
+  if(GRANULE_MUTANT_rtl_${id}_DEFAULT)
+    list(APPEND _mut_variants ${_variant})
+  else()
+    granule_rtl_mutant_binary(granule-rmut-${id} granule_rtlsim_rmut_${_prefix} ${_variant})
+    list(APPEND _mut_rtl_targets granule-rmut-${id})
+  endif()
 endforeach()
-granule_rtlsim_library(granule_rtlsim_mut ${_mut_variants})
-add_executable(granule-mutant ${GRANULE_CLI_SOURCES})
-target_compile_definitions(granule-mutant PRIVATE GRANULE_VERSION="${PROJECT_VERSION}"
-                           GRANULE_HAVE_RTLSIM=1)
-target_link_libraries(granule-mutant PRIVATE granule_model PkgConfig::JANSSON granule_warnings
-                      granule_traces granule_replay granule_sweep granule_rtlsim_mut)
-set_target_properties(granule-mutant PROPERTIES LINKER_LANGUAGE CXX)
+granule_rtl_mutant_binary(granule-mutant granule_rtlsim_mut ${_mut_variants})
 
 add_test(NAME mutation_lists_apply COMMAND ${Python3_EXECUTABLE} ${_mut_script} --check)
 set_tests_properties(mutation_lists_apply PROPERTIES LABELS "mutation;cosim")
@@ -110,7 +134,7 @@ foreach(id ${GRANULE_MUTANTS_model})
   list(APPEND _mut_model_targets granule-mmut-${id})
 endforeach()
 add_custom_target(granule-mutants DEPENDS granule granule-mutant mutants-mktrace
-                  ${_mut_model_targets})
+                  ${_mut_rtl_targets} ${_mut_model_targets})
 
 # Every mutant caught on the regression traces (scripts/mutate builds
 # nothing here: ctest runs after the build).
