@@ -16,15 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else
-    echo "FAIL: $1: no [$3] in:"; cat "$2"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 rows() { tail -n +2 "$1" | sort -t, -k1,1n | awk -F, '{ s = $1; for (i = 2; i < NF; i++) s = s "," $i; print s }'; }
 export PATH=$here/fake:$PATH FAKE_SBATCH_DIR=$tmp
 unset SLURM_CONF
@@ -167,5 +159,4 @@ sed -i 's/"granule_version": "[^"]*"/"granule_version": "0.0.0-edited"/' "$tmp/M
 err "edited manifest version" "$tmp/M/manifest.json: id $id, but its contents hash to" \
   "$granule" sweep collect "$tmp/M"
 
-echo "cli_sweep_slurm: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_sweep_slurm

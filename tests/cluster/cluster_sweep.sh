@@ -31,15 +31,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else
-    echo "FAIL: $1: no [$3] in:"; cat "$2"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 fatal() { echo "FAIL: $*"; for f in "$cluster"/*.log; do echo "== $f"; tail -n 20 "$f"; done; exit 1; }
 now() { date +%s.%N; }
 # every point's row without its last column (seconds), in point order
@@ -140,5 +132,4 @@ cp "$tmp/C/results/0.json" "$tmp/M/results/0.json"
 "$granule" sweep collect "$tmp/M" 2>"$tmp/err"
 check "foreign status exit" 2 $?
 contains "foreign status" "$tmp/err" "$tmp/M/results/0.json: from another sweep"
-echo "cluster_sweep: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cluster_sweep

@@ -15,15 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 corpus=$root/traces/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-contains() { # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else
-    echo "FAIL: $1: no [$3] in:"; cat "$2"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 t1=$corpus/sort.grt t2=$corpus/gzip.grt
 lim=50k
 # drop the first N columns and the last (seconds: wall time)
@@ -187,5 +179,4 @@ contains "point out of range message" "$tmp/err" "0..15"
 "$granule" sweep --points-file "$tmp/points.json" --base a76 -o "$tmp/x.csv" 2>"$tmp/err"
 check "points file with a grid exit" 2 $?
 
-echo "cli_sweep: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish cli_sweep

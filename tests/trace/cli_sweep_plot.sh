@@ -12,11 +12,7 @@ if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-check() { # check NAME WANT GOT
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    echo "FAIL: $1: want [$2] got [$3]"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/../lib/check.sh"
 png_sig() { head -c 8 "$1" | od -An -tx1 | tr -d ' \n'; }
 sig=89504e470d0a1a0a
 
@@ -37,5 +33,4 @@ check "unknown metric message" 0 $?
 check "missing CSV exit" 2 $?
 check "help exit" 0 "$("$plot" --help >/dev/null; echo $?)"
 
-echo "cli_sweep_plot: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish cli_sweep_plot
