@@ -126,7 +126,7 @@ size_t gr_mmu_run(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *fault)
  *  request i has r.va = va[i], r.acc = acc[i] (a gr_acc value), r.el = el,
  *  t = GR_MMU_T_NEXT, no PAC and no retry. The same responses, timing and
  *  statistics as gr_mmu_run() on those gr_mmu_req; this form spares a
- *  trace replay from building them (16 bytes per access read instead of
+ *  trace replay from building them (9 bytes per access read instead of
  *  40 written and read back).
  *  @return as gr_mmu_run(). */
 size_t gr_mmu_run_plain(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t n,
