@@ -29,6 +29,11 @@ static const char usage[] =
     "  --no-demand-map   an access outside every mapping is a violation (default:\n"
     "                    addresses no mapping event covers are mapped on first touch)\n"
     "  --ram SIZE        simulated RAM for the VM layer (default 8G)\n"
+    "  --hw-af           TCR_EL1.HA = 1: the walker sets the access flag (default:\n"
+    "                    an Access flag fault the VM layer resolves)\n"
+    "  --pageout         run the VM layer's pageout daemon when free RAM runs low\n"
+    "                    (it clears AF to age pages and compresses idle ones;\n"
+    "                    with a small --ram, walks then set AF again)\n"
     "  --regs FILE       PAC keys, SCTLR EnIA/EnIB/EnDA/EnDB and TCR\n"
     "                    TBI0/TBI1/TBID0/TBID1 for authenticating records (the REGS\n"
     "                    file of `granule gen pac`, with T0SZ = 17: docs/replay.md)\n"
@@ -69,6 +74,7 @@ static int run(int argc, char **argv)
         {"no-demand-map", no_argument, NULL, 'D'}, {"ram", required_argument, NULL, 'r'},
         {"regs", required_argument, NULL, 'R'},   {"json", required_argument, NULL, 'j'},
         {"csv", required_argument, NULL, 'v'},    {"quiet", no_argument, NULL, 'q'},
+        {"hw-af", no_argument, NULL, 'H'},        {"pageout", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     gr_replay_opts o;
@@ -110,6 +116,12 @@ static int run(int argc, char **argv)
             break;
         case 'D':
             o.demand_map = false;
+            break;
+        case 'H':
+            o.hw_af = true;
+            break;
+        case 'P':
+            o.pageout = true;
             break;
         case 'r':
             if (gr_replay_parse_size(optarg, &o.ram_size)) {

@@ -394,6 +394,8 @@ gr_replay *gr_replay_create(const gr_config *cfg, const gr_replay_opts *o, char 
     vc.aslr = false;           /* addresses come from the trace */
     vc.shared_cache_size = 0;  /* no shared cache: nothing the trace did not map */
     vc.tlbi_log_max = 0;       /* constant memory */
+    vc.hw_af = o->hw_af;
+    vc.pageout = o->pageout;
     gr_vmbe vbe = {&be_ops, &r->be};
     int e = 0;
     r->vm = gr_vm_create(&vc, r->mem, &vbe, &e);
@@ -1084,9 +1086,10 @@ void gr_replay_print(gr_replay *r, FILE *f)
                " events) in %.2f s, %.1f M records/s\n",
             r->trace, c->records, c->accesses, c->events, c->seconds,
             c->seconds > 0 ? (double)c->records / c->seconds / 1e6 : 0.0);
-    fprintf(f, "  granule %s, demand mapping %s, simulated RAM %" PRIu64 " MiB (%.1f MiB backed)"
-               ", peak RSS %.1f MiB\n",
+    fprintf(f, "  granule %s, demand mapping %s, %s AF, pageout %s, simulated RAM %" PRIu64
+               " MiB (%.1f MiB backed), peak RSS %.1f MiB\n",
             r->o.page_shift == 14 ? "16K" : "4K", r->o.demand_map ? "on" : "off",
+            r->o.hw_af ? "hardware" : "software", r->o.pageout ? "on" : "off",
             r->o.ram_size >> 20, (double)sim_bytes(r) / 1048576.0,
             (double)peak_rss() / 1048576.0);
 #define GR_REPLAY_PRINT_(fld, d) fprintf(f, "  %-18s %14" PRIu64 "  %s\n", #fld, c->fld, d);
@@ -1126,6 +1129,8 @@ int gr_replay_write_json(gr_replay *r, FILE *f)
     json_object_set_new(o, "config", json_string(r->cfg.name));
     json_object_set_new(o, "granule", json_integer(r->o.page_shift == 14 ? 16384 : 4096));
     json_object_set_new(o, "demand_map", json_boolean(r->o.demand_map));
+    json_object_set_new(o, "hw_af", json_boolean(r->o.hw_af));
+    json_object_set_new(o, "pageout", json_boolean(r->o.pageout));
 #define GR_REPLAY_JSON_(fld, d) json_object_set_new(rep, #fld, json_integer((json_int_t)r->c.fld));
     GR_REPLAY_COUNTS(GR_REPLAY_JSON_)
 #undef GR_REPLAY_JSON_

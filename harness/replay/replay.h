@@ -49,6 +49,12 @@ typedef struct gr_replay_opts {
     bool demand_map;       /* map untouched addresses on first access */
     bool progress;         /* progress bar on stderr (the caller checks for a TTY) */
     uint64_t ram_size;     /* simulated RAM the VM layer manages, bytes */
+    bool hw_af;            /* TCR_EL1.HA = 1: the walker sets AF (a write the
+                              lock-step diff compares); else an Access flag
+                              fault the VM layer resolves */
+    bool pageout;          /* run the VM layer's pageout daemon when free RAM
+                              runs low: it ages pages by clearing AF (with a
+                              TLBI) and compresses the unreferenced ones */
     const gr_regs *pac_regs; /* keys, SCTLR EnIA/EnIB/EnDA/EnDB and TCR
                                 TBI0/TBI1/TBID0/TBID1 for PAC records (NULL:
                                 reset values); the ID registers come from the

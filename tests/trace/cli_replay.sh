@@ -106,6 +106,27 @@ check "pac split translations" $((4000 + split)) \
 check "pac split untampered violations" 0 "$(field violations "$tmp/px0.json")"
 check "pac split tampered violations" 4000 "$(field violations "$tmp/px1.json")"
 
+# Access flag (Arm ARM D8.5, AArch64.CheckAccessFlag / hardware update of
+# AF): with TCR_EL1.HA = 0 a descriptor with AF = 0 raises an Access flag
+# fault that software resolves; with HA = 1 it never faults and the walker
+# writes AF = 1 instead. The pageout daemon clears AF to age pages, so a
+# footprint of 24 MiB in 16 MiB of RAM makes both happen; without pageout
+# every leaf is entered with AF = 1 and neither does.
+"$granule" gen random --footprint 24M --count 20000 --seed 7 -o "$tmp/press.grt" >/dev/null 2>&1
+"$granule" replay --quiet --ram 16M --json "$tmp/af0.json" "$tmp/press.grt"
+"$granule" replay --quiet --ram 16M --pageout --json "$tmp/af1.json" "$tmp/press.grt"
+"$granule" replay --quiet --ram 16M --pageout --hw-af --json "$tmp/af2.json" "$tmp/press.grt"
+check "af exits" 0 $?
+walker() { python3 -c 'import json,sys; print(json.load(open(sys.argv[2]))["mmu"]["walker"][sys.argv[1]])' "$1" "$2"; }
+check "no pageout: af faults" 0 "$(field af_faults "$tmp/af0.json" vm)"
+check "no pageout: af updates" 0 "$(walker af_updates "$tmp/af0.json")"
+check "software AF: faults happen" 1 "$([ "$(field af_faults "$tmp/af1.json" vm)" -gt 0 ] && echo 1 || echo 0)"
+check "software AF: no walker update" 0 "$(walker af_updates "$tmp/af1.json")"
+check "hardware AF: no af fault" 0 "$(field af_faults "$tmp/af2.json" vm)"
+check "hardware AF: updates happen" 1 "$([ "$(walker af_updates "$tmp/af2.json")" -gt 0 ] && echo 1 || echo 0)"
+check "hardware AF: recorded" "True True" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["hw_af"], d["pageout"])' "$tmp/af2.json")"
+
 # CSV: a header and one row per trace, the same figures as the JSON.
 "$granule" replay --quiet --csv "$tmp/r.csv" --json "$tmp/r.json" "$tmp/t.lackey" "$tmp/t.lackey"
 check "csv rows" 3 "$(wc -l <"$tmp/r.csv")"
