@@ -106,8 +106,7 @@ check "pac split translations" $((4000 + split)) \
 check "pac split untampered violations" 0 "$(field violations "$tmp/px0.json")"
 check "pac split tampered violations" 4000 "$(field violations "$tmp/px1.json")"
 
-# Access flag (Arm ARM D8.5, AArch64.CheckAccessFlag / hardware update of
-# AF): with TCR_EL1.HA = 0 a descriptor with AF = 0 raises an Access flag
+# Access flag (Arm ARM, hardware management of the Access flag): with TCR_EL1.HA = 0 a descriptor with AF = 0 raises an Access flag
 # fault that software resolves; with HA = 1 it never faults and the walker
 # writes AF = 1 instead. The pageout daemon clears AF to age pages, so a
 # footprint of 24 MiB in 16 MiB of RAM makes both happen; without pageout
