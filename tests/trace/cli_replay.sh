@@ -106,9 +106,10 @@ check "pac split translations" $((4000 + split)) \
 check "pac split untampered violations" 0 "$(field violations "$tmp/px0.json")"
 check "pac split tampered violations" 4000 "$(field violations "$tmp/px1.json")"
 
-# Access flag (Arm ARM, hardware management of the Access flag): with TCR_EL1.HA = 0 a descriptor with AF = 0 raises an Access flag
-# fault that software resolves; with HA = 1 it never faults and the walker
-# writes AF = 1 instead. The pageout daemon clears AF to age pages, so a
+# Access flag (Arm ARM, hardware management of the Access flag): with
+# TCR_EL1.HA = 0 a descriptor with AF = 0 raises an Access flag fault that
+# software resolves; with HA = 1 it never faults and the walker writes
+# AF = 1 instead. The pageout daemon clears AF to age pages, so a
 # footprint of 24 MiB in 16 MiB of RAM makes both happen; without pageout
 # every leaf is entered with AF = 1 and neither does.
 "$granule" gen random --footprint 24M --count 20000 --seed 7 -o "$tmp/press.grt" >/dev/null 2>&1
