@@ -46,11 +46,17 @@ static const char usage[] =
     "                    before it to 2 cycles after the one it was seen in, by\n"
     "                    replaying the trace again with tracing on in that window\n"
     "  --window N        cycles before the divergence in the waveform (default 64)\n"
+    "  --history N       with each divergence printed, the last N transactions\n"
+    "                    (translations, register writes, TLBIs) with both sides'\n"
+    "                    results and cycles (default 16; 0: none)\n"
     "  --quiet           only the verdict line\n"
     "\n"
-    "Exit status: 0 no divergence, 1 a divergence (the first is printed with\n"
-    "the trace record index, the request, both results and the cycle), 2 bad\n"
-    "usage, configuration without an RTL model, or unreadable trace.\n";
+    "A divergence is printed with the trace record index, the request, both\n"
+    "results and the cycle, the last --history transactions, and the entries of\n"
+    "both sides' TLBs and walk caches in the sets the request's VA indexes.\n"
+    "\n"
+    "Exit status: 0 no divergence, 1 a divergence, 2 bad usage, configuration\n"
+    "without an RTL model, or unreadable trace.\n";
 
 #ifdef GRANULE_HAVE_RTLSIM
 #include "rtlsim.h"
@@ -63,9 +69,27 @@ static const char usage[] =
 
 typedef struct expect {
     uint64_t rec, seq;
+    uint64_t hid; /* its event in the history */
+    uint64_t va;  /* the VA looked up (a PAC request's: after Auth) */
     gr_mmu_req rq;
     gr_mmu_resp rs;
 } expect;
+
+/* One transaction both sides were given, for the history (--history). */
+typedef enum { EV_XLAT, EV_REGS, EV_TLBI } ev_kind;
+typedef struct hist_ev {
+    uint64_t id; /* events recorded before it */
+    ev_kind kind;
+    bool rtl_seen; /* the RTL's response or TLBI completion collected */
+    uint64_t rec, seq;
+    gr_mmu_req rq;
+    gr_mmu_resp rs;
+    gr_rtlsim_rsp g;
+    uint64_t ttbr0, ttbr1; /* register write */
+    gr_tlbi op;            /* TLBI */
+    /* register write: performed; TLBI: completed; translation: accepted */
+    uint64_t model_done, rtl_done;
+} hist_ev;
 
 typedef struct diff {
     const gr_config *cfg;
@@ -79,6 +103,8 @@ typedef struct diff {
     size_t qh, qn;
     uint64_t tq[QCAP];
     uint64_t tq_rec[QCAP];
+    uint64_t tq_hid[QCAP];
+    gr_tlbi tq_op[QCAP];
     size_t th, tn;
     /* the model's walker write still to be seen from the RTL */
     bool want_wr;
@@ -92,6 +118,15 @@ typedef struct diff {
     /* --waves: the window to trace (a second pass; NULL in the first) */
     const char *tr_path;
     uint64_t tr_from, tr_to;
+    /* --history: the last hist_n events, a ring indexed by id % hist_n */
+    hist_ev *hist;
+    unsigned hist_n;
+    uint64_t nev; /* events recorded */
+    gr_replay_hook hook;
+    /* the context of the first divergence, printed by flush_context() */
+    bool ctx_pending, ctx_have_va;
+    uint64_t ctx_va;
+    unsigned ctx_acc;
 } diff;
 
 static void print_req(const gr_mmu_req *q)
@@ -112,6 +147,429 @@ static void rec_text(uint64_t rec, char *buf, size_t n)
 }
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* ---- History (--history) ---------------------------------------------- */
+
+/* A new event in the ring. @return it (NULL with --history 0). */
+static hist_ev *hist_add(diff *d, ev_kind kind, uint64_t rec)
+{
+    uint64_t id = d->nev++;
+    if (!d->hist_n)
+        return NULL;
+    hist_ev *h = &d->hist[id % d->hist_n];
+    memset(h, 0, sizeof *h);
+    h->id = id;
+    h->kind = kind;
+    h->rec = rec;
+    return h;
+}
+
+/* Event id, if the ring still holds it. */
+static hist_ev *hist_get(diff *d, uint64_t id)
+{
+    if (!d->hist_n || id >= d->nev)
+        return NULL;
+    hist_ev *h = &d->hist[id % d->hist_n];
+    return h->id == id ? h : NULL;
+}
+
+/* "a" when both sides agree, else "a/b" (model/rtl); *differs set. */
+static const char *pair(char *buf, size_t n, const char *fmt, uint64_t a, uint64_t b,
+                        bool *differs)
+{
+    int k = snprintf(buf, n, fmt, a);
+    if (a != b && k >= 0 && (size_t)k < n) {
+        snprintf(buf + k, n - (size_t)k, "/");
+        snprintf(buf + k + 1, n - (size_t)k - 1, fmt, b);
+        *differs = true;
+    }
+    return buf;
+}
+
+static const char *path_name(unsigned p)
+{
+    static const char *const names[] = {
+#define GR_PATH_NAME_(e, name) name,
+        GR_MMU_PATH_LIST(GR_PATH_NAME_)
+#undef GR_PATH_NAME_
+    };
+    return p < GR_MMU_PATH_COUNT ? names[p] : "?";
+}
+
+/* A response's outcome in words: "pa 0x..." or "translation fault L0". */
+static void outcome(char *buf, size_t n, unsigned ftype, unsigned flevel, uint64_t pa)
+{
+    if (ftype == GR_FAULT_NONE)
+        snprintf(buf, n, "pa %#" PRIx64, pa);
+    else
+        snprintf(buf, n, "%s fault L%u", gr_fault_name((gr_fault_type)ftype), flevel);
+}
+
+static void print_hist_ev(const hist_ev *h)
+{
+    static const char *acc[] = {"read", "write", "exec"};
+    char rt[48], a[64], b[64], c[64];
+    bool dif = false;
+    if (h->rec == UINT64_MAX)
+        snprintf(rt, sizeof rt, "boot");
+    else
+        snprintf(rt, sizeof rt, "record %" PRIu64, h->rec);
+    switch (h->kind) {
+    case EV_XLAT: {
+        const gr_mmu_resp *w = &h->rs;
+        char mo[96], ro[96], line[256];
+        outcome(mo, sizeof mo, w->fault.type, (unsigned)(w->fault.level & 3), w->pa);
+        snprintf(line, sizeof line, "%s translation %" PRIu64 ": %s va %#" PRIx64
+                 " EL%u%s, accepted %s", rt, h->seq, acc[h->rq.r.acc % 3], h->rq.r.va,
+                 h->rq.r.el, h->rq.pac ? " pac" : "",
+                 pair(a, sizeof a, "%" PRIu64, w->t_accept, h->rtl_done, &dif));
+        if (!h->rtl_seen) {
+            printf("    %s %s, model: valid %" PRIu64 ", %s, %s; rtl: no response yet\n",
+                   dif ? "*" : " ", line, w->t_valid, path_name(w->path), mo);
+            return;
+        }
+        const gr_rtlsim_rsp *g = &h->g;
+        outcome(ro, sizeof ro, g->fault_type, g->fault_level, g->pa);
+        pair(b, sizeof b, "%" PRIu64, w->t_valid, g->t_valid, &dif);
+        bool pdif = w->path != g->path, odif = strcmp(mo, ro) != 0;
+        dif = dif || pdif || odif;
+        snprintf(c, sizeof c, "%s%s%s", path_name(w->path), pdif ? "/" : "",
+                 pdif ? path_name(g->path) : "");
+        printf("    %s %s, valid %s, %s, %s%s%s\n", dif ? "*" : " ", line, b, c, mo,
+               odif ? " / " : "", odif ? ro : "");
+        return;
+    }
+    case EV_REGS:
+        pair(a, sizeof a, "%" PRIu64, h->model_done, h->rtl_done, &dif);
+        printf("    %s %s register write: TTBR0 %#" PRIx64 " TTBR1 %#" PRIx64
+               ", performed in cycle %s\n", dif ? "*" : " ", rt, h->ttbr0, h->ttbr1, a);
+        return;
+    case EV_TLBI:
+        if (h->rtl_seen)
+            pair(a, sizeof a, "%" PRIu64, h->model_done, h->rtl_done, &dif);
+        else
+            snprintf(a, sizeof a, "%" PRIu64 "/-", h->model_done);
+        printf("    %s %s TLBI %s va %#" PRIx64 " asid %u, completed in cycle %s\n",
+               dif || !h->rtl_seen ? "*" : " ", rt, gr_tlbi_name(h->op.op), h->op.va,
+               (unsigned)h->op.asid, a);
+        return;
+    }
+}
+
+/* The last --history events, oldest first. */
+static void print_history(const diff *d)
+{
+    if (!d->hist_n)
+        return;
+    uint64_t n = d->nev < d->hist_n ? d->nev : d->hist_n;
+    printf("  the last %" PRIu64 " transactions, oldest first (model/rtl where they differ, "
+           "marked *):\n", n);
+    for (uint64_t id = d->nev - n; id < d->nev; id++)
+        print_hist_ev(&d->hist[id % d->hist_n]);
+}
+
+/* ---- TLB and walk-cache entries of both sides --------------------------- */
+
+/* One entry as the dump compares it, from either side. */
+typedef struct dent {
+    bool valid;
+    uint64_t va;    /* TLB: first byte; walk cache: the region's (VA[55:0]) */
+    uint8_t size;   /* TLB: gr_psize; walk cache: granule bits */
+    uint8_t level;  /* TLB: leaf level; walk cache: cached descriptor's level */
+    bool global;
+    uint16_t asid;
+    uint64_t pa;    /* TLB: OA of the first byte; walk cache: next table */
+    uint8_t attr, sh, ap, apt, half;
+    bool uxn, pxn, wclean, contig;
+} dent;
+
+static void dent_of_model_tlb(const gr_tlb_entry *e, uint16_t amask, dent *o)
+{
+    memset(o, 0, sizeof *o);
+    if (!e)
+        return;
+    o->valid = true;
+    o->va = e->vkey;
+    o->size = e->psize;
+    o->level = e->tte.level;
+    o->global = e->global;
+    o->asid = e->global ? 0 : e->asid & amask;
+    o->pa = e->tte.oa_base;
+    o->attr = e->tte.attr_index;
+    o->sh = e->tte.sh;
+    o->ap = e->tte.ap;
+    o->apt = e->tte.ap_table;
+    o->uxn = e->tte.uxn;
+    o->pxn = e->tte.pxn;
+    /* the RTL keeps DBM && AP[2] of the descriptor (writable-clean) */
+    o->wclean = e->tte.dbm && ((e->tte.desc >> 7) & 1);
+    o->contig = e->tte.contiguous;
+    o->half = e->tte.half;
+}
+
+static void dent_of_model_wc(const gr_wc_entry *e, uint16_t amask, dent *o)
+{
+    memset(o, 0, sizeof *o);
+    if (!e)
+        return;
+    o->valid = true;
+    o->va = e->vkey;
+    o->size = e->granule_bits;
+    o->level = e->level;
+    o->asid = e->asid & amask;
+    o->pa = e->next.table;
+    o->apt = e->next.ap_table;
+    o->uxn = e->next.uxn_table;
+    o->pxn = e->next.pxn_table;
+}
+
+static void dent_of_rtl(const gr_rtlsim_entry *e, bool wc, uint16_t amask, dent *o)
+{
+    memset(o, 0, sizeof *o);
+    if (!e->valid)
+        return;
+    o->valid = true;
+    o->va = e->va;
+    o->size = wc ? e->gbits : e->psize;
+    o->level = e->level;
+    o->global = !wc && e->global;
+    o->asid = o->global ? 0 : e->asid & amask;
+    o->pa = e->pa;
+    o->apt = e->ap_table;
+    o->uxn = e->uxn;
+    o->pxn = e->pxn;
+    if (!wc) {
+        o->attr = e->attr_index;
+        o->sh = e->sh;
+        o->ap = e->ap;
+        o->wclean = e->wclean;
+        o->contig = e->contiguous;
+        o->half = e->half;
+    }
+}
+
+static bool dent_eq(const dent *a, const dent *b)
+{
+    if (a->valid != b->valid)
+        return false;
+    return !a->valid ||
+           (a->va == b->va && a->size == b->size && a->level == b->level &&
+            a->global == b->global && a->asid == b->asid && a->pa == b->pa &&
+            a->attr == b->attr && a->sh == b->sh && a->ap == b->ap && a->apt == b->apt &&
+            a->half == b->half && a->uxn == b->uxn && a->pxn == b->pxn &&
+            a->wclean == b->wclean && a->contig == b->contig);
+}
+
+/* log2 of the range an entry maps: its page size, or the region a walk
+ * cache's table descriptor at its level maps (walkcache.h). */
+static unsigned dent_shift(const dent *e, bool wc)
+{
+    if (wc)
+        return e->size >= 12 && e->size <= 16 && e->level <= 2
+                   ? e->size + (e->size - 3u) * (3u - e->level)
+                   : 64; /* not a granule (a broken RTL's entry): covers nothing */
+    return e->size < GR_PS_COUNT ? gr_config_psize_shift((gr_psize)e->size) : 64;
+}
+
+/* '>' the entry covers va with a tag the lookup for asid may use: global,
+ * or asid's (Arm ARM "Global and process-specific translation table
+ * entries"; walk-cache entries are all ASID tagged); '~' it covers va
+ * under another ASID; ' ' otherwise. */
+static char dent_mark(const dent *e, bool wc, uint64_t va, uint16_t asid)
+{
+    if (!e->valid)
+        return ' ';
+    unsigned sh = dent_shift(e, wc);
+    if (sh >= 56 || ((va & GR_TLB_VA_MASK) >> sh) != (e->va >> sh))
+        return ' ';
+    return e->global || e->asid == asid ? '>' : '~';
+}
+
+/* One side's row of a way: lead is "* way N" (the first row, * if the
+ * sides differ) or blank. */
+static void print_dent(const char *lead, const char *side, const dent *e, bool wc, char mark)
+{
+    printf("    %-9s %-5s %c ", lead, side, mark);
+    if (!e->valid) {
+        printf("invalid\n");
+        return;
+    }
+    if (wc) {
+        printf("va 0x%016" PRIx64 " L%u %2uK asid %-5u next table %#" PRIx64
+               " aptable %u uxntable %u pxntable %u\n", e->va, e->level,
+               e->size >= 10 && e->size < 42 ? 1u << (e->size - 10) : 0, e->asid, e->pa, e->apt,
+               e->uxn, e->pxn);
+        return;
+    }
+    char asid[16];
+    if (e->global)
+        snprintf(asid, sizeof asid, "global");
+    else
+        snprintf(asid, sizeof asid, "asid %u", e->asid);
+    printf("va 0x%016" PRIx64 " %-4s %-10s pa 0x%012" PRIx64 " L%u attr %u sh %u ap %u aptable %u"
+           " uxn %u pxn %u wclean %u contig %u ttbr%u\n",
+           e->va, e->size < GR_PS_COUNT ? gr_config_psize_name((gr_psize)e->size) : "?", asid,
+           e->pa, e->level, e->attr,
+           e->sh, e->ap, e->apt, e->uxn, e->pxn, e->wclean, e->contig, e->half);
+}
+
+/* Way w of a set on both sides; *have: the RTL's was read. */
+static void read_way(diff *d, int unit, uint32_t ways, uint32_t set, uint32_t w, dent *me,
+                     dent *re, bool *have)
+{
+    gr_mmu *m = gr_replay_mmu(d->r);
+    bool wc = unit >= GR_RTLSIM_WC0;
+    uint16_t amask = d->cfg->asid_bits >= 16 ? 0xFFFF : (uint16_t)((1u << d->cfg->asid_bits) - 1);
+    int idx = (int)(set * ways + w);
+    if (wc)
+        dent_of_model_wc(gr_wc_entry_at(gr_mmu_wc(m, unit - GR_RTLSIM_WC0), idx), amask, me);
+    else
+        dent_of_model_tlb(gr_tlb_entry_at(gr_mmu_tlb(m, unit), idx), amask, me);
+    gr_rtlsim_entry ge;
+    *have = d->rtl && gr_rtlsim_has_debug_port(d->rtl) &&
+            gr_rtlsim_read_entry(d->rtl, (gr_rtlsim_unit)unit, set, w, &ge) == 0;
+    if (*have)
+        dent_of_rtl(&ge, wc, amask, re);
+}
+
+/* The set of one structure (unit: gr_rtlsim_unit) both sides hold. */
+static void print_set(diff *d, int unit, const gr_tlb_cfg *tc, uint32_t set, const char *what,
+                      uint64_t va, uint16_t asid)
+{
+    bool wc = unit >= GR_RTLSIM_WC0;
+    static const char *const names[] = {"l1i", "l1d", "l2", "walk cache 0", "walk cache 1",
+                                        "walk cache 2", "walk cache 3"};
+    printf("    %s set %u (%s; %u ways, %s):", names[unit], set, what, tc->ways,
+           gr_config_repl_name(tc->repl));
+    dent me, re;
+    bool have, empty = true;
+    for (uint32_t w = 0; w < tc->ways && empty; w++) {
+        read_way(d, unit, tc->ways, set, w, &me, &re, &have);
+        empty = have && !me.valid && !re.valid;
+    }
+    if (empty) {
+        printf(" every way invalid on both sides\n");
+        return;
+    }
+    printf("\n");
+    for (uint32_t w = 0; w < tc->ways; w++) {
+        read_way(d, unit, tc->ways, set, w, &me, &re, &have);
+        bool same = have && dent_eq(&me, &re);
+        char lead[32];
+        snprintf(lead, sizeof lead, "%s way %u", have && !same ? "*" : " ", w);
+        if (same && !me.valid) {
+            printf("    %-9s invalid on both sides\n", lead);
+            continue;
+        }
+        print_dent(lead, "model", &me, wc, dent_mark(&me, wc, va, asid));
+        if (have)
+            print_dent("", "rtl", &re, wc, dent_mark(&re, wc, va, asid));
+    }
+}
+
+/* print_entries()'s acc for a TLBI: both L1s. */
+#define ACC_ANY 3u
+
+/* The entries of every set va indexes in each structure a translation of
+ * it looks up: the L1 of its access type (acc), the L2, the walk caches. */
+static void print_entries(diff *d, uint64_t va, unsigned acc)
+{
+    gr_replay *r = d->r;
+    if (!r)
+        return;
+    gr_mmu *m = gr_replay_mmu(r);
+    const gr_config *c = d->cfg;
+    uint16_t asid = gr_mmu_asid(m);
+    const gr_s1half *h = &gr_mmu_ctx(m)->half[(va >> 55) & 1];
+    printf("  TLB and walk-cache entries of the sets va %#" PRIx64 " indexes, ASID %u, %s "
+           "(> covers the va with a usable tag, ~ covers it under another ASID; * the "
+           "sides differ):\n", va, (unsigned)asid,
+           d->keep_going ? "when the divergence was seen"
+                         : "after both sides handled the transactions above");
+    if (d->rtl && !gr_rtlsim_has_debug_port(d->rtl))
+        printf("    (rtl: this RTL model has no debug read port; model side only)\n");
+    uint64_t v = va & GR_TLB_VA_MASK;
+    const struct {
+        int unit;
+        const gr_tlb_cfg *tc;
+        bool used;
+    } tlbs[] = {{GR_RTLSIM_L1I, &c->l1i, acc == GR_ACC_EXEC || acc == ACC_ANY},
+                {GR_RTLSIM_L1D, &c->l1d, acc != GR_ACC_EXEC},
+                {GR_RTLSIM_L2, &c->l2, true}};
+    for (size_t i = 0; i < sizeof tlbs / sizeof tlbs[0]; i++) {
+        const gr_tlb_cfg *tc = tlbs[i].tc;
+        if (!tlbs[i].used || !tc->present || !tc->sets)
+            continue;
+        /* One set per held size (set = VA >> size mod sets); the sizes that
+         * index the same set are listed together. */
+        bool done[GR_PS_COUNT] = {false};
+        for (int p = 0; p < GR_PS_COUNT; p++) {
+            if (!((tc->sizes >> p) & 1) || done[p])
+                continue;
+            uint32_t set = (uint32_t)((v >> gr_config_psize_shift((gr_psize)p)) & (tc->sets - 1));
+            char what[64] = "";
+            size_t len = 0;
+            for (int q = p; q < GR_PS_COUNT; q++) {
+                if (!((tc->sizes >> q) & 1) ||
+                    (uint32_t)((v >> gr_config_psize_shift((gr_psize)q)) & (tc->sets - 1)) != set)
+                    continue;
+                done[q] = true;
+                len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", len ? " " : "",
+                                        gr_config_psize_name((gr_psize)q));
+                if (len >= sizeof what)
+                    break;
+            }
+            print_set(d, tlbs[i].unit, tc, set, what, va, asid);
+        }
+    }
+    for (int i = 0; i < GR_CONFIG_MAX_WC; i++) {
+        const gr_tlb_cfg *tc = &c->wc[i];
+        if (!tc->present || !tc->sets || !gr_mmu_wc(m, i))
+            continue;
+        bool done[3] = {false};
+        for (int l = 0; l < 3; l++) {
+            if (!((tc->levels >> l) & 1) || done[l])
+                continue;
+            unsigned gb = h->granule_bits;
+            uint32_t set = (uint32_t)((v >> (gb + (gb - 3u) * (3u - (unsigned)l))) & (tc->sets - 1));
+            char what[64] = "";
+            size_t len = 0;
+            for (int q = l; q < 3; q++) {
+                if (!((tc->levels >> q) & 1) ||
+                    (uint32_t)((v >> (gb + (gb - 3u) * (3u - (unsigned)q))) & (tc->sets - 1)) != set)
+                    continue;
+                done[q] = true;
+                len += (size_t)snprintf(what + len, sizeof what - len, "%slevel %d",
+                                        len ? ", " : "", q);
+                if (len >= sizeof what)
+                    break;
+            }
+            print_set(d, GR_RTLSIM_WC0 + i, tc, set, what, va, asid);
+        }
+    }
+}
+
+/* What follows a printed divergence: the history, and the entries of the
+ * sets va indexes (have_va false: no request, no entries). Stopping at the
+ * first divergence, it is printed when the hook that saw the divergence
+ * ends (flush_context): the model has by then made every translation the
+ * replay handed it, while the RTL may still be working on the last, so
+ * the RTL is first run until it has answered every request (the replay
+ * stops there: nothing else is presented). With --keep-going the RTL must
+ * not run ahead of the replay: printed at once, as the two sides are. */
+static void print_context(diff *d, bool have_va, uint64_t va, unsigned acc)
+{
+    if (!d->keep_going) {
+        d->ctx_pending = true;
+        d->ctx_have_va = have_va;
+        d->ctx_va = va;
+        d->ctx_acc = acc;
+        return;
+    }
+    print_history(d);
+    if (have_va)
+        print_entries(d, va, acc);
+}
 
 /* Counts a divergence in cycle cyc (UINT64_MAX: the current one); stops the
  * replay unless --keep-going. @return whether to print it. */
@@ -144,6 +602,11 @@ static void compare_rsp(diff *d, const expect *e, const gr_rtlsim_rsp *g)
         ok = ok && g->pa == w->pa && g->mair_attr == w->mair_attr && g->sh == w->sh;
     if (w->path == GR_MMU_PATH_WALK)
         ok = ok && g->nreads == w->nreads && g->desc_written == w->desc_written;
+    hist_ev *h = hist_get(d, e->hid);
+    if (h) {
+        h->rtl_seen = true;
+        h->g = *g;
+    }
     if (ok || !diverged(d, e->rec, min64(w->t_valid, g->t_valid)))
         return;
     char rt[48];
@@ -160,6 +623,7 @@ static void compare_rsp(diff *d, const expect *e, const gr_rtlsim_rsp *g)
            "rtl", g->t_valid, g->pa, g->fault_type, g->fault_level, g->fsc, g->mair_attr, g->sh,
            g->page_shift, g->level, g->path, g->nreads, g->desc_written ? " written" : "");
     printf("    (accepted in cycle %" PRIu64 " on both sides)\n", w->t_accept);
+    print_context(d, true, e->va, e->rq.r.acc);
 }
 
 /* Compares what the RTL produced so far with what the model expects. */
@@ -168,9 +632,11 @@ static void collect(diff *d)
     gr_rtlsim_rsp g;
     while (gr_rtlsim_pop_rsp(d->rtl, &g)) {
         if (d->qn == 0) {
-            if (diverged(d, UINT64_MAX, g.t_valid))
+            if (diverged(d, UINT64_MAX, g.t_valid)) {
                 printf("divergence: the RTL gave a response in cycle %" PRIu64
                        " with none outstanding\n", g.t_valid);
+                print_context(d, false, 0, 0);
+            }
             continue;
         }
         const expect *e = &d->q[d->qh];
@@ -181,25 +647,54 @@ static void collect(diff *d)
     uint64_t c;
     while (gr_rtlsim_pop_tlbi_done(d->rtl, &c)) {
         if (d->tn == 0) {
-            if (diverged(d, UINT64_MAX, c))
+            if (diverged(d, UINT64_MAX, c)) {
                 printf("divergence: the RTL completed a TLBI in cycle %" PRIu64
                        " with none outstanding\n", c);
+                print_context(d, false, 0, 0);
+            }
             continue;
         }
         uint64_t want = d->tq[d->th], rec = d->tq_rec[d->th];
+        const gr_tlbi op = d->tq_op[d->th];
+        hist_ev *h = hist_get(d, d->tq_hid[d->th]);
         d->th = (d->th + 1) % QCAP;
         d->tn--;
+        if (h) {
+            h->rtl_seen = true;
+            h->rtl_done = c;
+        }
         if (c != want && diverged(d, rec, min64(c, want))) {
             char rt[48];
             rec_text(rec, rt, sizeof rt);
-            printf("divergence at %s: TLBI completed in cycle %" PRIu64 " (RTL), %" PRIu64
-                   " (model)\n", rt, c, want);
+            printf("divergence at %s: TLBI %s va %#" PRIx64 " asid %u completed in cycle %"
+                   PRIu64 " (RTL), %" PRIu64 " (model)\n", rt, gr_tlbi_name(op.op), op.va,
+                   (unsigned)op.asid, c, want);
+            print_context(d, gr_tlbi_by_va(op.op), op.va, ACC_ANY);
         }
     }
 }
 
+/* The pending context of the first divergence (print_context), once the
+ * RTL has answered every request given to it: both sides have then handled
+ * the same transactions. */
+static void flush_context(diff *d)
+{
+    if (!d->ctx_pending)
+        return;
+    d->ctx_pending = false;
+    if (d->rtl) {
+        if (gr_rtlsim_drain(d->rtl, MAX_WAIT) != 0)
+            printf("  (the RTL still has %zu responses outstanding after %u cycles)\n",
+                   gr_rtlsim_outstanding(d->rtl), MAX_WAIT);
+        collect(d); /* into the history; the diff has stopped */
+    }
+    print_history(d);
+    if (d->ctx_have_va)
+        print_entries(d, d->ctx_va, d->ctx_acc);
+}
+
 /* The RTL's walker writes against the model's one (if any). */
-static void check_writes(diff *d, uint64_t rec)
+static void check_writes(diff *d, uint64_t rec, const expect *e)
 {
     gr_rtlsim_write w;
     while (gr_rtlsim_pop_write(d->rtl, &w)) {
@@ -212,6 +707,7 @@ static void check_writes(diff *d, uint64_t rec)
                        rt, w.cycle, w.pa, w.data, d->want_wr ? "" : "none\n");
                 if (d->want_wr)
                     printf("[%#" PRIx64 "] = %#" PRIx64 "\n", d->wr_pa, d->wr_data);
+                print_context(d, true, e->va, e->rq.r.acc);
             }
         }
         d->want_wr = false;
@@ -241,14 +737,21 @@ static bool ensure_rtl(diff *d, gr_replay *r)
     return d->rtl != NULL;
 }
 
-static void hook_set_regs(void *ctx, gr_replay *r, uint64_t rec, const gr_regs *regs,
-                          uint64_t t, uint64_t done)
+static void do_set_regs(diff *d, gr_replay *r, uint64_t rec, const gr_regs *regs, uint64_t t,
+                        uint64_t done)
 {
-    diff *d = ctx;
     if (d->dead || !ensure_rtl(d, r))
         return;
     d->regs++;
+    hist_ev *h = hist_add(d, EV_REGS, rec);
     uint64_t at = gr_rtlsim_set_regs(d->rtl, regs, t, MAX_WAIT);
+    if (h) {
+        h->ttbr0 = regs->ttbr0;
+        h->ttbr1 = regs->ttbr1;
+        h->model_done = done;
+        h->rtl_done = at;
+        h->rtl_seen = true;
+    }
     collect(d);
     if (at != done && diverged(d, rec, min64(at, done))) {
         char rt[48];
@@ -256,13 +759,13 @@ static void hook_set_regs(void *ctx, gr_replay *r, uint64_t rec, const gr_regs *
         printf("divergence at %s: register write presented in cycle %" PRIu64
                " performed in %" PRIu64 " (RTL), %" PRIu64 " (model)\n",
                rt, t, at, done);
+        print_context(d, false, 0, 0);
     }
 }
 
-static void hook_tlbi(void *ctx, gr_replay *r, uint64_t rec, const gr_tlbi *op, uint64_t t,
-                      uint64_t done)
+static void do_tlbi(diff *d, gr_replay *r, uint64_t rec, const gr_tlbi *op, uint64_t t,
+                    uint64_t done)
 {
-    diff *d = ctx;
     if (d->dead || !ensure_rtl(d, r))
         return;
     d->tlbis++;
@@ -272,23 +775,30 @@ static void hook_tlbi(void *ctx, gr_replay *r, uint64_t rec, const gr_tlbi *op, 
             return;
     }
     size_t i = (d->th + d->tn++) % QCAP;
+    hist_ev *h = hist_add(d, EV_TLBI, rec);
+    if (h) {
+        h->op = *op;
+        h->model_done = done;
+    }
     d->tq[i] = done;
     d->tq_rec[i] = rec;
+    d->tq_hid[i] = d->nev - 1;
+    d->tq_op[i] = *op;
     uint64_t at = gr_rtlsim_tlbi(d->rtl, op, t, MAX_WAIT);
     collect(d);
     if (at == UINT64_MAX && diverged(d, rec, UINT64_MAX)) {
         char rt[48];
         rec_text(rec, rt, sizeof rt);
-        printf("divergence at %s: TLBI (op %u, va %#" PRIx64 ", asid %u) presented in cycle %"
-               PRIu64 " never accepted by the RTL\n", rt, (unsigned)op->op, op->va,
+        printf("divergence at %s: TLBI %s va %#" PRIx64 " asid %u presented in cycle %"
+               PRIu64 " never accepted by the RTL\n", rt, gr_tlbi_name(op->op), op->va,
                (unsigned)op->asid, t);
+        print_context(d, gr_tlbi_by_va(op->op), op->va, ACC_ANY);
     }
 }
 
-static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_req *rq,
-                            const gr_mmu_resp *rs)
+static void do_translated(diff *d, gr_replay *r, uint64_t rec, const gr_mmu_req *rq,
+                          const gr_mmu_resp *rs)
 {
-    diff *d = ctx;
     if (d->dead || !ensure_rtl(d, r))
         return;
     d->translations++;
@@ -320,8 +830,10 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
         collect(d);
     if (d->qn == QCAP) {
         /* QCAP responses overdue: the lock-step keeps one or two. */
-        if (diverged(d, d->q[d->qh].rec, UINT64_MAX))
+        if (diverged(d, d->q[d->qh].rec, UINT64_MAX)) {
             printf("divergence: %u responses outstanding on the RTL\n", QCAP);
+            print_context(d, false, 0, 0);
+        }
         d->dead = true;
         gr_replay_stop(r);
         return;
@@ -332,7 +844,16 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
     e->seq = d->translations - 1;
     e->rq = *rq;
     e->rs = *rs;
+    e->va = rq->pac ? gr_mmu_last_pac_va(gr_replay_mmu(r)) : rq->r.va;
+    hist_ev *h = hist_add(d, EV_XLAT, rec);
+    e->hid = d->nev - 1;
     uint64_t at = gr_rtlsim_submit(d->rtl, rq, e->seq, MAX_WAIT);
+    if (h) {
+        h->seq = e->seq;
+        h->rq = *rq;
+        h->rs = *rs;
+        h->rtl_done = at;
+    }
     /* Earlier responses first: a late one also delays this acceptance,
      * and the first divergence is the one to report. */
     collect(d);
@@ -342,12 +863,13 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
         printf("divergence at %s (translation %" PRIu64 "): accepted in cycle %" PRIu64
                " (RTL), %" PRIu64 " (model)\n", rt, e->seq, at, rs->t_accept);
         print_req(rq);
+        print_context(d, true, e->va, rq->r.acc);
     }
     /* Every read of this request's walk is issued before its valid cycle:
      * run the RTL that far before the VM layer may change the tables. */
     gr_rtlsim_run_to(d->rtl, rs->t_valid);
     collect(d);
-    check_writes(d, rec);
+    check_writes(d, rec, e);
     if (wk) {
         if (d->want_wr && diverged(d, rec, UINT64_MAX)) {
             char rt[48];
@@ -356,6 +878,7 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
                    "] = %#" PRIx64 ", the RTL no write by cycle %" PRIu64 "\n",
                    rt, e->seq, d->wr_pa, d->wr_data, rs->t_valid);
             print_req(rq);
+            print_context(d, true, e->va, rq->r.acc);
         }
         d->want_wr = false;
         /* The model's memory is the reference from here on. */
@@ -363,20 +886,48 @@ static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_
     }
 }
 
+/* The replay hooks: each event, then the context of a divergence it
+ * showed. */
+static void hook_set_regs(void *ctx, gr_replay *r, uint64_t rec, const gr_regs *regs,
+                          uint64_t t, uint64_t done)
+{
+    do_set_regs(ctx, r, rec, regs, t, done);
+    flush_context(ctx);
+}
+
+static void hook_tlbi(void *ctx, gr_replay *r, uint64_t rec, const gr_tlbi *op, uint64_t t,
+                      uint64_t done)
+{
+    do_tlbi(ctx, r, rec, op, t, done);
+    flush_context(ctx);
+}
+
+static void hook_translated(void *ctx, gr_replay *r, uint64_t rec, const gr_mmu_req *rq,
+                            const gr_mmu_resp *rs)
+{
+    do_translated(ctx, r, rec, rq, rs);
+    flush_context(ctx);
+}
+
 /* The end of a trace: every outstanding response and completion. */
 static void finish(diff *d)
 {
     if (!d->rtl || d->dead)
         return;
-    if (gr_rtlsim_drain(d->rtl, MAX_WAIT) != 0 && diverged(d, d->q[d->qh].rec, UINT64_MAX))
+    if (gr_rtlsim_drain(d->rtl, MAX_WAIT) != 0 && diverged(d, d->q[d->qh].rec, UINT64_MAX)) {
         printf("divergence: %zu responses never became valid on the RTL\n",
                gr_rtlsim_outstanding(d->rtl));
+        print_context(d, false, 0, 0);
+    }
     gr_rtlsim_run_to(d->rtl, gr_rtlsim_cycle(d->rtl) + 64);
     collect(d);
     if ((d->qn || d->tn) &&
-        diverged(d, d->qn ? d->q[d->qh].rec : d->tq_rec[d->th], UINT64_MAX))
+        diverged(d, d->qn ? d->q[d->qh].rec : d->tq_rec[d->th], UINT64_MAX)) {
         printf("divergence: %zu responses and %zu TLBI completions expected but not seen\n",
                d->qn, d->tn);
+        print_context(d, false, 0, 0);
+    }
+    flush_context(d);
 }
 
 /* The process's CPU time: the rate is per CPU second, since the shared
@@ -387,6 +938,58 @@ static double cpu_seconds(void)
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
         return -1.0;
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One pass of the diff over a trace: the state, its replay hook and the
+ * replay, with the RTL created (and, with tr_path, its waveform window
+ * armed). @return NULL after printing why (out of memory, a bad replay
+ * option, no RTL model for cfg). */
+static diff *diff_open(const gr_config *cfg, const char *model, gr_replay_opts *o,
+                       unsigned hist_n, const char *tr_path, uint64_t tr_from, uint64_t tr_to)
+{
+    diff *d = calloc(1, sizeof *d);
+    if (d && hist_n && !(d->hist = calloc(hist_n, sizeof *d->hist))) {
+        free(d);
+        d = NULL;
+    }
+    if (!d) {
+        gr_cli_error("diff", "out of memory");
+        return NULL;
+    }
+    d->cfg = cfg;
+    d->model = model;
+    d->hist_n = hist_n;
+    d->tr_path = tr_path;
+    d->tr_from = tr_from;
+    d->tr_to = tr_to;
+    d->hook = (gr_replay_hook){d, hook_translated, hook_set_regs, hook_tlbi};
+    o->hook = &d->hook;
+    char err[512];
+    gr_replay *r = gr_replay_create(cfg, o, err, sizeof err);
+    if (!r) {
+        gr_cli_error("diff", "%s", err);
+        free(d->hist);
+        free(d);
+        return NULL;
+    }
+    if (!ensure_rtl(d, r)) {
+        gr_cli_error("diff", "%s%s", tr_path ? "--waves: " : "", d->err);
+        gr_replay_destroy(r);
+        free(d->hist);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Frees d, its replay and its RTL (which closes a waveform). */
+static void diff_close(diff *d)
+{
+    d->dead = true; /* the VM layer's teardown TLBIs are not compared */
+    gr_replay_destroy(d->r);
+    gr_rtlsim_destroy(d->rtl);
+    free(d->hist);
+    free(d);
 }
 
 /* --waves: the replay is deterministic (the same trace, options and
@@ -412,33 +1015,18 @@ static int write_waves(const gr_config *cfg, const char *model, gr_replay_opts *
         gr_cli_error("diff", "--waves %s: path too long", dir);
         return GR_EXIT_USAGE;
     }
-    diff *d = calloc(1, sizeof *d);
-    if (!d) {
-        gr_cli_error("diff", "out of memory");
+    /* Nothing printed in this pass (the first printed the report): no
+     * history, and no debug-port read that the waveform could show. */
+    diff *d = diff_open(cfg, model, o, 0, fst,
+                        first->div_cycle > window ? first->div_cycle - window : 0,
+                        first->seen_cycle + 2);
+    if (!d)
         return GR_EXIT_USAGE;
-    }
-    d->cfg = cfg;
-    d->model = model;
-    d->max_report = 0; /* the first pass printed it */
+    d->max_report = 0;
     d->quiet = true;
-    d->tr_path = fst;
-    d->tr_from = first->div_cycle > window ? first->div_cycle - window : 0;
-    d->tr_to = first->seen_cycle + 2;
-    gr_replay_hook h = {d, hook_translated, hook_set_regs, hook_tlbi};
-    o->hook = &h;
     char err[512];
     int rc = GR_EXIT_OK;
-    gr_replay *r = gr_replay_create(cfg, o, err, sizeof err);
-    if (!r) {
-        gr_cli_error("diff", "%s", err);
-        free(d);
-        return GR_EXIT_USAGE;
-    }
-    ensure_rtl(d, r);
-    if (!d->rtl) {
-        gr_cli_error("diff", "--waves: %s", d->err);
-        rc = GR_EXIT_USAGE;
-    } else if (gr_replay_run(r, path, err, sizeof err) != 0) {
+    if (gr_replay_run(d->r, path, err, sizeof err) != 0) {
         gr_cli_error("diff", "%s", err);
         rc = GR_EXIT_USAGE;
     } else {
@@ -447,67 +1035,47 @@ static int write_waves(const gr_config *cfg, const char *model, gr_replay_opts *
         uint64_t a = 0, b = 0;
         bool same = d->divergences && d->first_rec == first->first_rec &&
                     d->div_cycle == first->div_cycle && d->seen_cycle == first->seen_cycle;
-        if (same) {
-            /* The cycles after it, as far as the window reaches. */
-            gr_rtlsim_run_to(d->rtl, d->tr_to + 1);
-        }
         if (!same) {
             gr_cli_error("diff", "--waves: replaying %s again did not reach the same first "
                          "divergence (cycle %" PRIu64 "): no waveform", base, first->div_cycle);
             rc = GR_EXIT_USAGE;
-        } else if (!gr_rtlsim_trace_span(d->rtl, &a, &b)) {
-            gr_cli_error("diff", "--waves: no cycle traced");
-            rc = GR_EXIT_USAGE;
         } else {
-            printf("waves: %s: RTL cycles %" PRIu64 " to %" PRIu64 " (first divergence in cycle "
-                   "%" PRIu64 ", seen in cycle %" PRIu64 "; 10 time units a cycle, falling "
-                   "edge at 10c)\n", fst, a, b, first->div_cycle, first->seen_cycle);
+            /* The cycles after it, as far as the window reaches. */
+            gr_rtlsim_run_to(d->rtl, d->tr_to + 1);
+            if (!gr_rtlsim_trace_span(d->rtl, &a, &b)) {
+                gr_cli_error("diff", "--waves: no cycle traced");
+                rc = GR_EXIT_USAGE;
+            } else {
+                printf("waves: %s: RTL cycles %" PRIu64 " to %" PRIu64 " (first divergence in "
+                       "cycle %" PRIu64 ", seen in cycle %" PRIu64 "; 10 time units a cycle, "
+                       "falling edge at 10c)\n", fst, a, b, first->div_cycle, first->seen_cycle);
+            }
         }
     }
-    d->dead = true;
-    gr_replay_destroy(r);
-    gr_rtlsim_destroy(d->rtl); /* closes the waveform */
-    free(d);
+    diff_close(d);
     return rc;
 }
 
 static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, const char *path,
                    bool keep_going, unsigned max_report, bool quiet, const char *waves,
-                   uint64_t window)
+                   uint64_t window, unsigned history)
 {
-    diff *d = calloc(1, sizeof *d);
-    if (!d) {
-        gr_cli_error("diff", "out of memory");
+    diff *d = diff_open(cfg, model, o, history, NULL, 0, 0);
+    if (!d)
         return GR_EXIT_USAGE;
-    }
-    d->cfg = cfg;
-    d->model = model;
     d->keep_going = keep_going;
     d->max_report = keep_going ? max_report : 1;
     d->quiet = quiet;
-    gr_replay_hook h = {d, hook_translated, hook_set_regs, hook_tlbi};
-    o->hook = &h;
     char err[512];
-    gr_replay *r = gr_replay_create(cfg, o, err, sizeof err);
     int rc = GR_EXIT_OK;
-    if (!r) {
-        gr_cli_error("diff", "%s", err);
-        free(d);
-        return GR_EXIT_USAGE;
-    }
-    if (!d->rtl)
-        ensure_rtl(d, r);
     const double cpu0 = cpu_seconds();
-    if (!d->rtl) {
-        gr_cli_error("diff", "%s", d->err);
-        rc = GR_EXIT_USAGE;
-    } else if (gr_replay_run(r, path, err, sizeof err) != 0) {
+    if (gr_replay_run(d->r, path, err, sizeof err) != 0) {
         gr_cli_error("diff", "%s", err);
         rc = GR_EXIT_USAGE;
     } else {
         finish(d);
         double cpu = cpu_seconds() - cpu0;
-        const gr_replay_counts *c = gr_replay_counts_get(r);
+        const gr_replay_counts *c = gr_replay_counts_get(d->r);
         double rate = cpu > 0 ? (double)d->translations / cpu : 0.0;
         const char *base = strrchr(path, '/');
         if (!quiet)
@@ -527,10 +1095,7 @@ static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, c
             rc = GR_EXIT_VERDICT;
     }
     diff first = *d;
-    d->dead = true; /* the VM layer's teardown TLBIs are not compared */
-    gr_replay_destroy(r);
-    gr_rtlsim_destroy(d->rtl);
-    free(d);
+    diff_close(d);
     if (rc == GR_EXIT_VERDICT && waves) {
         fflush(stdout);
         int k = write_waves(cfg, model, o, path, waves, window, &first);
@@ -550,11 +1115,12 @@ static int run(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
         {"regs", required_argument, NULL, 'R'},  {"rtl-model", required_argument, NULL, 'M'},
         {"waves", required_argument, NULL, 'w'}, {"window", required_argument, NULL, 'W'},
-        {NULL, 0, NULL, 0}};
+        {"history", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
     gr_replay_opts o;
     gr_replay_opts_default(&o);
     const char *cfgarg = "small", *model = NULL, *waves = NULL;
     uint64_t window = 64;
+    unsigned history = 16;
     bool keep_going = false, quiet = false;
     unsigned max_report = 20;
     gr_regs pac;
@@ -621,6 +1187,18 @@ static int run(int argc, char **argv)
             window = v;
             break;
         }
+        case 'H': {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || end == optarg || errno || optarg[0] == '-' || v > 1000000) {
+                gr_cli_error("diff", "--history %s: not a count of transactions (0 to 1000000)",
+                             optarg);
+                return GR_EXIT_USAGE;
+            }
+            history = (unsigned)v;
+            break;
+        }
         case 'R':
             gr_regs_reset(&pac);
             if (gr_regs_parse_file(&pac, optarg, perr, sizeof perr) != 0) {
@@ -651,7 +1229,8 @@ static int run(int argc, char **argv)
     }
     int rc = GR_EXIT_OK;
     for (int i = optind; i < argc; i++) {
-        int k = run_one(&cfg, model, &o, argv[i], keep_going, max_report, quiet, waves, window);
+        int k = run_one(&cfg, model, &o, argv[i], keep_going, max_report, quiet, waves, window,
+                       history);
         if (k > rc)
             rc = k;
         if (k == GR_EXIT_VERDICT && !keep_going)
@@ -666,6 +1245,7 @@ static int run(int argc, char **argv)
     (void)model;
     (void)waves;
     (void)window;
+    (void)history;
     gr_cli_error("diff", "this granule was built without the RTL (Verilator not found, or "
                          "-DGRANULE_RTL=OFF)");
     return GR_EXIT_USAGE;

@@ -13,6 +13,8 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 // Verilator's headers and generated classes are not written for -Wextra.
 #pragma GCC diagnostic push
@@ -60,6 +62,67 @@ template <class W> uint64_t wget(const W &w, int lsb, int width)
         lsb += n;
     }
     return v;
+}
+
+// Bits [lsb, lsb+width) of a signal Verilated as an integer (up to 64
+// bits) or as a wide array.
+template <class W> uint64_t field(const W &w, int lsb, int width)
+{
+    if constexpr (std::is_integral_v<W>) {
+        uint64_t v = (uint64_t)w >> lsb;
+        return width >= 64 ? v : v & ((1ull << width) - 1);
+    } else {
+        return wget(w, lsb, width);
+    }
+}
+
+// Whether the Verilated top has the debug read port (rtl/mmu_top.sv
+// dbg_*): models built from an RTL without it still compile.
+template <class T, class = void> struct HasDbg : std::false_type {};
+template <class T>
+struct HasDbg<T, std::void_t<decltype(std::declval<T &>().dbg_en_i)>> : std::true_type {};
+
+// The debug port's entry layouts (docs/rtl.md "Debug read port").
+// A TLB's: granule_pkg::tlb_entry_t, packed from bit 0: tte_t (half,
+// contiguous, dbm, pxn, uxn, ap_table[1:0], ap[1:0], sh[1:0],
+// attr_index[2:0], level[1:0], oa = OA[51:12]), asid[15:0], global,
+// psize[2:0], vkey = VA[55:12]; tests/rtl/tb_tlb.cpp decodes the same.
+// A walk cache's: rtl/walkcache.sv's F* positions.
+constexpr int kTteHalf = 0, kTteContig = 1, kTteDbm = 2, kTtePxn = 3, kTteUxn = 4,
+              kTteApt = 5, kTteAp = 7, kTteSh = 9, kTteAttr = 11, kTteLevel = 14, kTteOa = 16,
+              kOaW = 40, kEntAsid = 56, kEntGlobal = 72, kEntPsize = 73, kEntVkey = 76;
+constexpr int kWcVkey = 0, kWcGbits = 44, kWcLevel = 49, kWcAsid = 51, kWcPxn = 67,
+              kWcUxn = 68, kWcApt = 69, kWcTable = 71;
+
+template <class W> void decode_tlb(const W &w, gr_rtlsim_entry *e)
+{
+    e->half = (uint8_t)field(w, kTteHalf, 1);
+    e->contiguous = field(w, kTteContig, 1);
+    e->wclean = field(w, kTteDbm, 1);
+    e->pxn = field(w, kTtePxn, 1);
+    e->uxn = field(w, kTteUxn, 1);
+    e->ap_table = (uint8_t)field(w, kTteApt, 2);
+    e->ap = (uint8_t)field(w, kTteAp, 2);
+    e->sh = (uint8_t)field(w, kTteSh, 2);
+    e->attr_index = (uint8_t)field(w, kTteAttr, 3);
+    e->level = (uint8_t)field(w, kTteLevel, 2);
+    e->pa = field(w, kTteOa, kOaW) << 12;
+    e->asid = (uint16_t)field(w, kEntAsid, 16);
+    e->global = field(w, kEntGlobal, 1);
+    e->psize = (uint8_t)field(w, kEntPsize, 3);
+    e->va = field(w, kEntVkey, 44) << 12;
+}
+
+template <class W> void decode_wc(const W &w, gr_rtlsim_entry *e)
+{
+    e->va = field(w, kWcVkey, 44) << 12;
+    e->gbits = (uint8_t)field(w, kWcGbits, 5);
+    e->level = (uint8_t)field(w, kWcLevel, 2);
+    e->asid = (uint16_t)field(w, kWcAsid, 16);
+    e->pxn = field(w, kWcPxn, 1);
+    e->uxn = field(w, kWcUxn, 1);
+    e->ap_table = (uint8_t)field(w, kWcApt, 2);
+    e->pa = field(w, kWcTable, kOaW) << 12;
 }
 
 // What is presented in a cycle.
@@ -117,6 +180,9 @@ class Sim {
     virtual void set_regs(const gr_regs *r) = 0;
     virtual void set_tlbi(const gr_tlbi *op) = 0;
     virtual void trace_close() = 0;
+    virtual bool has_dbg() const = 0;
+    // The debug port's entry (unit, set, way). @return false without a port.
+    virtual bool read_entry(unsigned unit, unsigned set, unsigned way, gr_rtlsim_entry *out) = 0;
 
     gr_pmem *mem = nullptr;
     unsigned rd = 1, wr = 1;
@@ -306,6 +372,43 @@ template <class T> class SimOf final : public Sim {
         return acc;
     }
 
+    bool has_dbg() const override { return HasDbg<T>::value; }
+
+    bool read_entry(unsigned unit, unsigned set, unsigned way, gr_rtlsim_entry *out) override
+    {
+        *out = gr_rtlsim_entry{};
+        if constexpr (HasDbg<T>::value) {
+            T &t = *top_;
+            // A combinational read after the last rising edge: clk_i stays
+            // high, so eval() settles the port's outputs and triggers no
+            // register. The port is disabled again before the next cycle
+            // (whose falling edge, and waveform sample, sees it off).
+            t.dbg_en_i = 1;
+            t.dbg_unit_i = unit;
+            t.dbg_set_i = set;
+            t.dbg_way_i = way;
+            t.eval();
+            out->valid = t.dbg_valid_o;
+            if (out->valid) {
+                if (unit >= GR_RTLSIM_WC0)
+                    decode_wc(t.dbg_entry_o, out);
+                else
+                    decode_tlb(t.dbg_entry_o, out);
+            }
+            t.dbg_en_i = 0;
+            t.dbg_unit_i = 0;
+            t.dbg_set_i = 0;
+            t.dbg_way_i = 0;
+            t.eval();
+            return true;
+        } else {
+            (void)unit;
+            (void)set;
+            (void)way;
+            return false;
+        }
+    }
+
   private:
     void trace_open()
     {
@@ -319,6 +422,8 @@ template <class T> class SimOf final : public Sim {
         top_->req_valid_i = 0;
         top_->reg_valid_i = 0;
         top_->tlbi_valid_i = 0;
+        if constexpr (HasDbg<T>::value)
+            top_->dbg_en_i = 0;
     }
     std::unique_ptr<T> top_;
     std::unique_ptr<VerilatedFstC> tfp_;
@@ -492,6 +597,14 @@ bool gr_rtlsim_trace_span(const gr_rtlsim *s, uint64_t *first, uint64_t *last)
     *first = s->sim->tr_first;
     *last = s->sim->tr_last;
     return s->sim->tr_any;
+}
+
+bool gr_rtlsim_has_debug_port(const gr_rtlsim *s) { return s->sim->has_dbg(); }
+
+int gr_rtlsim_read_entry(gr_rtlsim *s, gr_rtlsim_unit unit, unsigned set, unsigned way,
+                         gr_rtlsim_entry *out)
+{
+    return s->sim->read_entry((unsigned)unit, set, way, out) ? 0 : -1;
 }
 
 size_t gr_rtlsim_outstanding(const gr_rtlsim *s) { return s->sim->tags.size(); }

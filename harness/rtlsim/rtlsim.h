@@ -119,6 +119,51 @@ int gr_rtlsim_trace_window(gr_rtlsim *s, const char *path, uint64_t from, uint64
  *  if none was. */
 bool gr_rtlsim_trace_span(const gr_rtlsim *s, uint64_t *first, uint64_t *last);
 
+/* The structures behind the RTL's debug read port (rtl/mmu_top.sv
+ * dbg_*), numbered as gr_mmu_tlb() and gr_mmu_wc() number the model's. */
+typedef enum {
+    GR_RTLSIM_L1I,
+    GR_RTLSIM_L1D,
+    GR_RTLSIM_L2,
+    GR_RTLSIM_WC0, /* walk cache i: GR_RTLSIM_WC0 + i, i < GR_CONFIG_MAX_WC */
+    GR_RTLSIM_UNIT_COUNT = GR_RTLSIM_WC0 + GR_CONFIG_MAX_WC
+} gr_rtlsim_unit;
+
+/* One entry of a TLB (granule_pkg::tlb_entry_t) or of a walk cache
+ * (rtl/walkcache.sv's entry), decoded. */
+typedef struct gr_rtlsim_entry {
+    bool valid;
+    uint64_t va;         /* TLB: VA[55:0] of the entry's first byte; walk
+                            cache: of the region (bits below it zero) */
+    uint8_t psize;       /* TLB: gr_psize */
+    uint8_t gbits;       /* walk cache: granule bits (12, 14, 16) */
+    uint8_t level;       /* TLB: leaf level; walk cache: the cached table
+                            descriptor's level */
+    bool global;         /* TLB: nG = 0 */
+    uint16_t asid;
+    uint64_t pa;         /* TLB: OA of the first byte; walk cache: the next
+                            table's address */
+    uint8_t attr_index, sh, ap, ap_table;
+    bool uxn, pxn;       /* walk cache: UXNTable/PXNTable accumulated */
+    bool wclean;         /* TLB: writable-clean (DBM = 1 and AP[2] = 1) */
+    bool contiguous;
+    uint8_t half;        /* TLB: TTBR0 or TTBR1 */
+} gr_rtlsim_entry;
+
+/*! gr_rtlsim_has_debug_port() : whether the simulated model has the debug
+ *  read port (models Verilated from an rtl/mmu_top.sv without one: no). */
+bool gr_rtlsim_has_debug_port(const gr_rtlsim *s);
+
+/*! gr_rtlsim_read_entry() : entry (set, way) of unit through the debug
+ *  read port: a combinational read of the state after the last simulated
+ *  cycle; no clock edge, nothing simulated, the waveform unchanged (the
+ *  port's inputs are put back before the next cycle).
+ *  @return 0 with *out filled (out->valid false for an invalid entry), or
+ *  -1 if the model has no debug port. set and way must be inside the
+ *  unit's configured shape. */
+int gr_rtlsim_read_entry(gr_rtlsim *s, gr_rtlsim_unit unit, unsigned set, unsigned way,
+                         gr_rtlsim_entry *out);
+
 /*! gr_rtlsim_outstanding() : accepted requests whose response has not been
  *  valid yet. */
 size_t gr_rtlsim_outstanding(const gr_rtlsim *s);
