@@ -23,7 +23,51 @@
 // When several channels are valid in a free cycle: register write, then
 // TLBI, then request.
 module mmu_top #(
-  localparam int unsigned PaW = granule_pkg::PaW
+  localparam int unsigned PaW = granule_pkg::PaW,
+  // Debug read port widths: the widest set and way index over the present
+  // units (L1 I, L1 D, L2, walk caches), and the widest entry (a TLB
+  // entry; walk-cache entries are narrower and come zero-extended).
+  localparam int unsigned DbgL1iSW = granule_cfg_pkg::L1iSets > 1 ?
+                                    $clog2(granule_cfg_pkg::L1iSets) : 1,
+  localparam int unsigned DbgL1dSW = granule_cfg_pkg::L1dSets > 1 ?
+                                    $clog2(granule_cfg_pkg::L1dSets) : 1,
+  localparam int unsigned DbgL2SW = granule_cfg_pkg::L2Present && granule_cfg_pkg::L2Sets > 1 ?
+                                    $clog2(granule_cfg_pkg::L2Sets) : 1,
+  localparam int unsigned DbgWc0SW = granule_cfg_pkg::Wc0Present && granule_cfg_pkg::Wc0Sets > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc0Sets) : 1,
+  localparam int unsigned DbgWc1SW = granule_cfg_pkg::Wc1Present && granule_cfg_pkg::Wc1Sets > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc1Sets) : 1,
+  localparam int unsigned DbgWc2SW = granule_cfg_pkg::Wc2Present && granule_cfg_pkg::Wc2Sets > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc2Sets) : 1,
+  localparam int unsigned DbgWc3SW = granule_cfg_pkg::Wc3Present && granule_cfg_pkg::Wc3Sets > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc3Sets) : 1,
+  localparam int unsigned DbgSMax1 = DbgL1dSW > DbgL1iSW ? DbgL1dSW : DbgL1iSW,
+  localparam int unsigned DbgSMax2 = DbgL2SW > DbgSMax1 ? DbgL2SW : DbgSMax1,
+  localparam int unsigned DbgSMax3 = DbgWc0SW > DbgSMax2 ? DbgWc0SW : DbgSMax2,
+  localparam int unsigned DbgSMax4 = DbgWc1SW > DbgSMax3 ? DbgWc1SW : DbgSMax3,
+  localparam int unsigned DbgSMax5 = DbgWc2SW > DbgSMax4 ? DbgWc2SW : DbgSMax4,
+  localparam int unsigned DbgSetW = DbgWc3SW > DbgSMax5 ? DbgWc3SW : DbgSMax5,
+  localparam int unsigned DbgL1iWW = granule_cfg_pkg::L1iWays > 1 ?
+                                    $clog2(granule_cfg_pkg::L1iWays) : 1,
+  localparam int unsigned DbgL1dWW = granule_cfg_pkg::L1dWays > 1 ?
+                                    $clog2(granule_cfg_pkg::L1dWays) : 1,
+  localparam int unsigned DbgL2WW = granule_cfg_pkg::L2Present && granule_cfg_pkg::L2Ways > 1 ?
+                                    $clog2(granule_cfg_pkg::L2Ways) : 1,
+  localparam int unsigned DbgWc0WW = granule_cfg_pkg::Wc0Present && granule_cfg_pkg::Wc0Ways > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc0Ways) : 1,
+  localparam int unsigned DbgWc1WW = granule_cfg_pkg::Wc1Present && granule_cfg_pkg::Wc1Ways > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc1Ways) : 1,
+  localparam int unsigned DbgWc2WW = granule_cfg_pkg::Wc2Present && granule_cfg_pkg::Wc2Ways > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc2Ways) : 1,
+  localparam int unsigned DbgWc3WW = granule_cfg_pkg::Wc3Present && granule_cfg_pkg::Wc3Ways > 1 ?
+                                    $clog2(granule_cfg_pkg::Wc3Ways) : 1,
+  localparam int unsigned DbgWMax1 = DbgL1dWW > DbgL1iWW ? DbgL1dWW : DbgL1iWW,
+  localparam int unsigned DbgWMax2 = DbgL2WW > DbgWMax1 ? DbgL2WW : DbgWMax1,
+  localparam int unsigned DbgWMax3 = DbgWc0WW > DbgWMax2 ? DbgWc0WW : DbgWMax2,
+  localparam int unsigned DbgWMax4 = DbgWc1WW > DbgWMax3 ? DbgWc1WW : DbgWMax3,
+  localparam int unsigned DbgWMax5 = DbgWc2WW > DbgWMax4 ? DbgWc2WW : DbgWMax4,
+  localparam int unsigned DbgWayW = DbgWc3WW > DbgWMax5 ? DbgWc3WW : DbgWMax5,
+  localparam int unsigned DbgEntryW = granule_pkg::TlbEntryW
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -77,7 +121,20 @@ module mmu_top #(
   output logic [PaW-1:0]          mem_wr_pa_o,
   output logic [63:0]             mem_wr_data_o,
   input  logic                    mem_wr_rsp_valid_i,
-  input  logic                    mem_wr_rsp_err_i
+  input  logic                    mem_wr_rsp_err_i,
+
+  // Debug read port (co-simulation dumps, docs/rtl.md "mmu_top: debug read
+  // port"): with dbg_en_i, the entry at (dbg_set_i, dbg_way_i) of unit
+  // dbg_unit_i (0 L1 I, 1 L1 D, 2 L2, 3 + k walk cache k), combinationally,
+  // the state of this cycle. Zero for an absent unit or a set/way outside
+  // it. Without dbg_en_i the outputs are zero and the read mux is not
+  // evaluated (it sits in a branch Verilator skips).
+  input  logic                    dbg_en_i,
+  input  logic [2:0]              dbg_unit_i,
+  input  logic [DbgSetW-1:0]      dbg_set_i,
+  input  logic [DbgWayW-1:0]      dbg_way_i,
+  output logic                    dbg_valid_o,
+  output logic [DbgEntryW-1:0]    dbg_entry_o
 );
 
   localparam bit          HasL2  = granule_cfg_pkg::L2Present;
@@ -292,6 +349,75 @@ module mmu_top #(
     end
   end
 
+  // ---- Debug read port ------------------------------------------------------
+  // Each unit's dbg_* read port, selected here. The selection sits inside
+  // `if (dbg_en_i)`: Verilator skips an untaken branch, so a co-simulation
+  // that does not dump pays nothing for it.
+  localparam int unsigned WcEW = 71 + (PaW - 12);  // walkcache.sv's entry
+  logic                    dbg_l1i_v, dbg_l1d_v, dbg_l2_v;
+  granule_pkg::tlb_entry_t dbg_l1i_e, dbg_l1d_e, dbg_l2_e;
+  logic [3:0]              dbg_wc_v;
+  logic [4*WcEW-1:0]       dbg_wc_e;
+
+  // (set, way) inside a unit of Sets x Ways.
+  function automatic logic dbg_in(logic [DbgSetW-1:0] set, logic [DbgWayW-1:0] way,
+                                  int unsigned sets, int unsigned ways);
+    dbg_in = 32'(set) < sets && 32'(way) < ways;
+  endfunction
+
+  always_comb begin : p_dbg
+    dbg_valid_o = 1'b0;
+    dbg_entry_o = '0;
+    if (dbg_en_i) begin
+      unique case (dbg_unit_i)
+        3'd0: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::L1iSets, granule_cfg_pkg::L1iWays)) begin
+            dbg_valid_o = dbg_l1i_v;
+            dbg_entry_o = dbg_l1i_e;
+          end
+        end
+        3'd1: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::L1dSets, granule_cfg_pkg::L1dWays)) begin
+            dbg_valid_o = dbg_l1d_v;
+            dbg_entry_o = dbg_l1d_e;
+          end
+        end
+        3'd2: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::L2Sets, granule_cfg_pkg::L2Ways)) begin
+            dbg_valid_o = dbg_l2_v;
+            dbg_entry_o = dbg_l2_e;
+          end
+        end
+        3'd3: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::Wc0Sets, granule_cfg_pkg::Wc0Ways)) begin
+            dbg_valid_o = dbg_wc_v[0];
+            dbg_entry_o = DbgEntryW'(dbg_wc_e[0 +: WcEW]);
+          end
+        end
+        3'd4: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::Wc1Sets, granule_cfg_pkg::Wc1Ways)) begin
+            dbg_valid_o = dbg_wc_v[1];
+            dbg_entry_o = DbgEntryW'(dbg_wc_e[WcEW +: WcEW]);
+          end
+        end
+        3'd5: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::Wc2Sets, granule_cfg_pkg::Wc2Ways)) begin
+            dbg_valid_o = dbg_wc_v[2];
+            dbg_entry_o = DbgEntryW'(dbg_wc_e[2*WcEW +: WcEW]);
+          end
+        end
+        3'd6: begin
+          if (dbg_in(dbg_set_i, dbg_way_i, granule_cfg_pkg::Wc3Sets, granule_cfg_pkg::Wc3Ways)) begin
+            dbg_valid_o = dbg_wc_v[3];
+            dbg_entry_o = DbgEntryW'(dbg_wc_e[3*WcEW +: WcEW]);
+          end
+        end
+        default: begin
+        end
+      endcase
+    end
+  end
+
   // ---- L1 TLBs -------------------------------------------------------------
   logic [1:0]              l1_lu_req;
   logic                    l1_valid_i, l1_valid_d;
@@ -308,13 +434,13 @@ module mmu_top #(
   logic [15:0]             flush_asid;
   logic                    unused_l1;
   logic [2:0]              unused_probe_i, unused_probe_d;
-  logic                    unused_busy_i, unused_busy_d, unused_dv_i, unused_dv_d;
+  logic                    unused_busy_i, unused_busy_d;
   logic [L1iSetW-1:0]      unused_us_i;
   logic [L1iWayW-1:0]      unused_uw_i;
   logic [L1dSetW-1:0]      unused_us_d;
   logic [L1dWayW-1:0]      unused_uw_d;
   logic                    unused_ev_i, unused_ev_d;
-  granule_pkg::tlb_entry_t unused_eve_i, unused_eve_d, unused_de_i, unused_de_d;
+  granule_pkg::tlb_entry_t unused_eve_i, unused_eve_d;
 
   // TLBI ASID operand: 8 bits unless TCR_EL1.AS.
   assign flush_asid = tcr_q[36] ? tlbi_asid_i : {8'd0, tlbi_asid_i[7:0]};
@@ -363,10 +489,10 @@ module mmu_top #(
     .bi_psize_i       (l2_evicted.psize),
     .bi_global_i      (l2_evicted.global),
     .bi_asid_i        (l2_evicted.asid),
-    .dbg_set_i        ('0),
-    .dbg_way_i        ('0),
-    .dbg_valid_o      (unused_dv_i),
-    .dbg_entry_o      (unused_de_i)
+    .dbg_set_i        (dbg_set_i[L1iSetW-1:0]),
+    .dbg_way_i        (dbg_way_i[L1iWayW-1:0]),
+    .dbg_valid_o      (dbg_l1i_v),
+    .dbg_entry_o      (dbg_l1i_e)
   );
 
   tlb #(
@@ -413,10 +539,10 @@ module mmu_top #(
     .bi_psize_i       (l2_evicted.psize),
     .bi_global_i      (l2_evicted.global),
     .bi_asid_i        (l2_evicted.asid),
-    .dbg_set_i        ('0),
-    .dbg_way_i        ('0),
-    .dbg_valid_o      (unused_dv_d),
-    .dbg_entry_o      (unused_de_d)
+    .dbg_set_i        (dbg_set_i[L1dSetW-1:0]),
+    .dbg_way_i        (dbg_way_i[L1dWayW-1:0]),
+    .dbg_valid_o      (dbg_l1d_v),
+    .dbg_entry_o      (dbg_l1d_e)
   );
 
   logic                    l1_valid, l1_hit;
@@ -432,8 +558,7 @@ module mmu_top #(
     logic [L2SetW-1:0]       set, uset;
     logic [L2WayW-1:0]       way, uway;
     logic [2:0]              unused_probe;
-    logic                    unused_busy, unused_dv;
-    granule_pkg::tlb_entry_t unused_de;
+    logic                    unused_busy;
     tlb #(
       .Ways     (granule_cfg_pkg::L2Ways),
       .Sets     (granule_cfg_pkg::L2Sets),
@@ -478,19 +603,21 @@ module mmu_top #(
       .bi_psize_i       (granule_pkg::Ps4K),
       .bi_global_i      (1'b0),
       .bi_asid_i        ('0),
-      .dbg_set_i        ('0),
-      .dbg_way_i        ('0),
-      .dbg_valid_o      (unused_dv),
-      .dbg_entry_o      (unused_de)
+      .dbg_set_i        (dbg_set_i[L2SetW-1:0]),
+      .dbg_way_i        (dbg_way_i[L2WayW-1:0]),
+      .dbg_valid_o      (dbg_l2_v),
+      .dbg_entry_o      (dbg_l2_e)
     );
     logic unused_l2;
-    assign unused_l2 = ^{uset, uway, unused_probe, unused_busy, unused_dv, unused_de};
+    assign unused_l2 = ^{uset, uway, unused_probe, unused_busy};
   end else begin : g_no_l2
     assign l2_valid   = 1'b0;
     assign l2_hit     = 1'b0;
     assign l2_ent     = '0;
     assign l2_evict   = 1'b0;
     assign l2_evicted = '0;
+    assign dbg_l2_v   = 1'b0;
+    assign dbg_l2_e   = '0;
     logic unused_l2;
     assign unused_l2 = ^{l2_lu_req, l2_touch, l2_inv, l2_fill, l2_fill_ent};
   end
@@ -527,8 +654,7 @@ module mmu_top #(
       localparam int unsigned WayW = Ways > 1 ? $clog2(Ways) : 1;
       logic [SetW-1:0] set, fset;
       logic [WayW-1:0] way, fway;
-      logic            fev, unused_dv;
-      logic [71+PaW-12-1:0] unused_de;
+      logic            fev;
       walkcache_cfg #(
         .Which (k)
       ) u_wc (
@@ -565,13 +691,13 @@ module mmu_top #(
         .flush_op_i       (tlbi_op_i),
         .flush_vkey_i     (tlbi_va_i[55:12]),
         .flush_asid_i     (flush_asid),
-        .dbg_set_i        ('0),
-        .dbg_way_i        ('0),
-        .dbg_valid_o      (unused_dv),
-        .dbg_entry_o      (unused_de)
+        .dbg_set_i        (dbg_set_i[SetW-1:0]),
+        .dbg_way_i        (dbg_way_i[WayW-1:0]),
+        .dbg_valid_o      (dbg_wc_v[k]),
+        .dbg_entry_o      (dbg_wc_e[WcEW*k +: WcEW])
       );
       logic unused_wc;
-      assign unused_wc = ^{fset, fway, fev, unused_dv, unused_de};
+      assign unused_wc = ^{fset, fway, fev};
     end else begin : g_off
       assign wc_hit[k]             = 1'b0;
       assign wc_level[2*k +: 2]    = '0;
@@ -579,6 +705,8 @@ module mmu_top #(
       assign wc_apt[2*k +: 2]      = '0;
       assign wc_uxn[k]             = 1'b0;
       assign wc_pxn[k]             = 1'b0;
+      assign dbg_wc_v[k]           = 1'b0;
+      assign dbg_wc_e[WcEW*k +: WcEW] = '0;
     end
   end
 
@@ -1078,9 +1206,9 @@ module mmu_top #(
   end
 
   assign unused_l1 = ^{unused_probe_i, unused_probe_d, unused_busy_i, unused_busy_d,
-                       unused_dv_i, unused_dv_d, unused_us_i, unused_uw_i, unused_us_d,
+                       unused_us_i, unused_uw_i, unused_us_d,
                        unused_uw_d, unused_ev_i, unused_ev_d, unused_eve_i, unused_eve_d,
-                       unused_de_i, unused_de_d, unused_ptw_ready, pac_busy, ptw_va_base,
+                       unused_ptw_ready, pac_busy, ptw_va_base,
                        ptw_wrote, mmfr0_q[63:4], isar1_q[63:32], isar1_q[23:12],
                        isar1_q[3:0], isar2_q[63:28], isar2_q[23:16], isar2_q[7:0],
                        tlbi_va_i[63:56], tlbi_va_i[11:0], h, p_h, l2_evicted.tte, hent,

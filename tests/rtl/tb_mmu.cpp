@@ -30,6 +30,8 @@
 #include "granule/pac.h"
 #include "granule/pmem.h"
 #include "granule/regs.h"
+#include "granule/tlb.h"
+#include "granule/walkcache.h"
 #include "ptbuild.h"
 #include "tb_mmu_model.h" // generated: TB_CONFIG, TB_MODEL (the Verilated class)
 
@@ -166,6 +168,30 @@ class Rtl {
             step();
     }
     uint64_t cycle() const { return cycle_; }
+
+    // The debug read port (docs/rtl.md "mmu_top: debug read port"): entry
+    // (set, way) of unit (0 L1 I, 1 L1 D, 2 L2, 3 + k walk cache k),
+    // combinational, so no clock edge. Checks first that the port answers
+    // 0 while dbg_en_i is low.
+    bool dbg_read(unsigned unit, unsigned set, unsigned way, uint64_t e[2])
+    {
+        top_->dbg_en_i = 0;
+        top_->dbg_unit_i = unit;
+        top_->dbg_set_i = set;
+        top_->dbg_way_i = way;
+        top_->eval();
+        CHECK(!top_->dbg_valid_o && wget(top_->dbg_entry_o, 0, 64) == 0 &&
+                  wget(top_->dbg_entry_o, 64, 56) == 0,
+              "debug port answers without dbg_en_i");
+        top_->dbg_en_i = 1;
+        top_->eval();
+        bool v = top_->dbg_valid_o;
+        e[0] = wget(top_->dbg_entry_o, 0, 64);
+        e[1] = wget(top_->dbg_entry_o, 64, 56);
+        top_->dbg_en_i = 0;
+        top_->eval();
+        return v;
+    }
     std::deque<Rsp> rsps;
     std::vector<uint64_t> tlbi_done; // completion cycles, in order
 
@@ -490,6 +516,58 @@ std::vector<Ev> make_stream(const Space &s, const gr_config &c, unsigned n, uint
     return ev;
 }
 
+// Field of a 120-bit debug-port entry.
+uint64_t efield(const uint64_t e[2], int lsb, int width)
+{
+    uint64_t v = lsb >= 64 ? e[1] >> (lsb - 64) : (e[0] >> lsb) | (lsb ? e[1] << (64 - lsb) : 0);
+    return width == 64 ? v : v & ((1ull << width) - 1);
+}
+
+// Every slot of every structure read through mmu_top's debug port against
+// the model's structures (gr_mmu_tlb / gr_mmu_wc, index set * ways + way):
+// validity, and the tag fields of the layout in docs/rtl.md. An absent
+// structure reads as invalid and zero.
+void check_contents(gr_mmu *m, const gr_config &c, Rtl &rtl)
+{
+    const gr_tlb_cfg *tc[3] = {&c.l1i, &c.l1d, &c.l2};
+    unsigned nvalid = 0, nbad = 0;
+    uint64_t e[2];
+    for (unsigned u = 0; u < 3 + GR_CONFIG_MAX_WC; u++) {
+        const gr_tlb_cfg *k = u < 3 ? tc[u] : &c.wc[u - 3];
+        if (!k->present) {
+            bool v = rtl.dbg_read(u, 0, 0, e);
+            CHECK(!v && e[0] == 0 && e[1] == 0, "absent unit %u reads non-zero", u);
+            continue;
+        }
+        for (unsigned idx = 0; idx < k->sets * k->ways; idx++) {
+            bool v = rtl.dbg_read(u, idx / k->ways, idx % k->ways, e);
+            bool ok;
+            if (u < 3) {
+                const gr_tlb_entry *me = gr_tlb_entry_at(gr_mmu_tlb(m, (int)u), (int)idx);
+                ok = v == (me != nullptr);
+                if (ok && me)
+                    ok = efield(e, 76, 44) << 12 == me->vkey && efield(e, 73, 3) == me->psize &&
+                         efield(e, 72, 1) == me->global &&
+                         (me->global || efield(e, 56, 16) == me->asid) &&
+                         efield(e, 16, 40) << 12 == me->tte.oa_base;
+            } else {
+                const gr_wc_entry *me = gr_wc_entry_at(gr_mmu_wc(m, (int)u - 3), (int)idx);
+                ok = v == (me != nullptr);
+                if (ok && me)
+                    ok = efield(e, 0, 44) << 12 == me->vkey && efield(e, 49, 2) == me->level &&
+                         efield(e, 44, 5) == me->granule_bits && efield(e, 51, 16) == me->asid &&
+                         efield(e, 71, 40) << 12 == me->next.table && efield(e, 111, 9) == 0;
+            }
+            nvalid += v;
+            if (!ok && nbad++ < 5)
+                CHECK(false, "debug port: unit %u slot %u: valid %d vkey %#" PRIx64
+                             " differs from the model's",
+                      u, idx, v, u < 3 ? efield(e, 76, 44) << 12 : efield(e, 0, 44) << 12);
+        }
+    }
+    CHECK(nvalid > 0, "debug port: no valid entry read");
+}
+
 // Runs the stream on both sides and compares.
 void cosim(VerilatedContext *vc, const gr_config &c, unsigned n, uint64_t seed, bool hot,
            bool extras, const char *fst)
@@ -571,6 +649,7 @@ void cosim(VerilatedContext *vc, const gr_config &c, unsigned n, uint64_t seed, 
         gr_pmem_read64(sr.b.mem, pa, &b);
         CHECK(a == b, "descriptor at %#" PRIx64 ": RTL %#" PRIx64 ", model %#" PRIx64, pa, b, a);
     }
+    check_contents(m, c, rtl);
     std::printf("%s cosim seed %" PRIu64 ": %u requests (early %u, L1 %u, L2 %u, walk %u; "
                 "faults: translation %u, permission %u, access flag %u, PAC %u), %" PRIu64
                 " cycles\n",
