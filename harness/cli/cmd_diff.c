@@ -37,6 +37,11 @@ static const char usage[] =
     "  --max-report N    with --keep-going, print at most N divergences (default 20)\n"
     "  --granule G       4k (default) or 16k: the tasks' page size\n"
     "  --ram SIZE        simulated RAM for the VM layer (default 8G)\n"
+    "  --hw-af           TCR_EL1.HA = 1: the walkers set the access flag (their\n"
+    "                    descriptor writes are compared)\n"
+    "  --pageout         run the VM layer's pageout daemon when free RAM runs\n"
+    "                    low (it clears AF; with a small --ram, walks meet\n"
+    "                    AF = 0: docs/replay.md)\n"
     "  --regs FILE       PAC keys, enables and TBI for authenticating records, as\n"
     "                    for `granule replay --regs`\n"
     "  --rtl-model NAME  simulate the built RTL model NAME (default: the one whose\n"
@@ -439,8 +444,19 @@ static void print_set(diff *d, int unit, const gr_tlb_cfg *tc, uint32_t set, con
     bool wc = unit >= GR_RTLSIM_WC0;
     static const char *const names[] = {"l1i", "l1d", "l2", "walk cache 0", "walk cache 1",
                                         "walk cache 2", "walk cache 3"};
-    printf("    %s set %u (%s; %u ways, %s):", names[unit], set, what, tc->ways,
-           gr_config_repl_name(tc->repl));
+    /* The model's replacement state, as the victim its policy would pick
+     * for this set now (the RTL's is not on the debug port). */
+    gr_mmu *m = gr_replay_mmu(d->r);
+    const gr_repl_state *rs;
+    if (wc) {
+        rs = gr_wc_repl(gr_mmu_wc(m, unit - GR_RTLSIM_WC0));
+    } else {
+        gr_tlb_view v;
+        gr_tlb_view_get(gr_mmu_tlb(m, unit), &v);
+        rs = v.repl;
+    }
+    printf("    %s set %u (%s; %u ways, %s, the model's next victim way %u):", names[unit], set,
+           what, tc->ways, gr_config_repl_name(tc->repl), gr_repl_next_victim(rs, set));
     dent me, re;
     bool have, empty = true;
     for (uint32_t w = 0; w < tc->ways && empty; w++) {
@@ -1115,7 +1131,8 @@ static int run(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
         {"regs", required_argument, NULL, 'R'},  {"rtl-model", required_argument, NULL, 'M'},
         {"waves", required_argument, NULL, 'w'}, {"window", required_argument, NULL, 'W'},
-        {"history", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
+        {"history", required_argument, NULL, 'H'}, {"hw-af", no_argument, NULL, 'A'},
+        {"pageout", no_argument, NULL, 'P'},       {NULL, 0, NULL, 0}};
     gr_replay_opts o;
     gr_replay_opts_default(&o);
     const char *cfgarg = "small", *model = NULL, *waves = NULL;
@@ -1166,6 +1183,12 @@ static int run(int argc, char **argv)
                 gr_cli_error("diff", "--ram %s: not a size", optarg);
                 return GR_EXIT_USAGE;
             }
+            break;
+        case 'A':
+            o.hw_af = true;
+            break;
+        case 'P':
+            o.pageout = true;
             break;
         case 'q':
             quiet = true;

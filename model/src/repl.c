@@ -83,6 +83,21 @@ void gr_repl_touch_slow(gr_repl_state *r, uint32_t set, uint32_t way)
     r->tree[set] = t;
 }
 
+uint32_t gr_repl_next_victim(const gr_repl_state *r, uint32_t set)
+{
+    switch (r->policy) {
+    case GR_REPL_FIFO:
+        return r->fifo[set];
+    case GR_REPL_LRU:
+    case GR_REPL_PLRU: {
+        gr_repl_state c = *r; /* gr_repl_victim() only reads these */
+        return gr_repl_victim(&c, set);
+    }
+    default:
+        return gr_repl_lfsr_step(r->lfsr) % r->ways;
+    }
+}
+
 uint32_t gr_repl_victim(gr_repl_state *r, uint32_t set)
 {
     switch (r->policy) {

@@ -83,6 +83,11 @@ void gr_wc_touch(gr_wc *w, int idx)
     gr_repl_touch(&w->repl, (uint32_t)idx / w->ways, (uint32_t)idx % w->ways);
 }
 
+const gr_repl_state *gr_wc_repl(const gr_wc *w)
+{
+    return &w->repl;
+}
+
 const gr_wc_entry *gr_wc_entry_at(const gr_wc *w, int idx)
 {
     if (idx < 0 || (uint32_t)idx >= w->n || !w->tagw[idx])

@@ -315,6 +315,55 @@ static void test_tlb_make_entry_splinters(void **state)
     assert_false(gr_tlb_make_entry(1u << GR_PS_2M, &t, 0x40000000, 3, &e));
 }
 
+/* gr_repl_next_victim(): the victim docs/uarch.md's rules give, without
+ * advancing the state (the next gr_repl_victim() returns the same way). */
+static void test_repl_next_victim(void **state)
+{
+    (void)state;
+    gr_repl_state r;
+    /* LRU, 4 ways: reset order is way order (0 least recent); after
+     * touching 0 then 2 the least recent is 1. */
+    assert_int_equal(gr_repl_init(&r, GR_REPL_LRU, 1, 4, 1), 0);
+    gr_repl_reset(&r);
+    gr_repl_touch(&r, 0, 0);
+    gr_repl_touch(&r, 0, 2);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 1);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 1);
+    assert_int_equal(gr_repl_victim(&r, 0), 1);
+    gr_repl_free(&r);
+    /* Tree PLRU, 4 ways, bits 0 at reset: touching way 0 points the root
+     * to the upper half (node 2, bit 0: way 2) and node 1 to way 1; then
+     * touching way 2 points the root back to the lower half: way 1. */
+    assert_int_equal(gr_repl_init(&r, GR_REPL_PLRU, 2, 4, 1), 0);
+    gr_repl_reset(&r);
+    gr_repl_touch(&r, 1, 0);
+    assert_int_equal(gr_repl_next_victim(&r, 1), 2);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 0);
+    gr_repl_touch(&r, 1, 2);
+    assert_int_equal(gr_repl_next_victim(&r, 1), 1);
+    assert_int_equal(gr_repl_victim(&r, 1), 1);
+    gr_repl_free(&r);
+    /* FIFO: the pointer, 0 at reset, advanced only by a victim. */
+    assert_int_equal(gr_repl_init(&r, GR_REPL_FIFO, 2, 4, 1), 0);
+    gr_repl_reset(&r);
+    assert_int_equal(gr_repl_next_victim(&r, 1), 0);
+    assert_int_equal(gr_repl_next_victim(&r, 1), 0);
+    assert_int_equal(gr_repl_victim(&r, 1), 0);
+    assert_int_equal(gr_repl_next_victim(&r, 1), 1);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 0);
+    gr_repl_free(&r);
+    /* RANDOM, seed 3: one step of x^16+x^14+x^13+x^11+1 (taps 0xB400)
+     * gives 3 >> 1 ^ 0xB400 = 0xB401, way 0xB401 % 4 = 1; the next step
+     * 0xB401 >> 1 ^ 0xB400 = 0xEE00, way 0. */
+    assert_int_equal(gr_repl_init(&r, GR_REPL_RANDOM, 1, 4, 3), 0);
+    gr_repl_reset(&r);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 1);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 1);
+    assert_int_equal(gr_repl_victim(&r, 0), 1);
+    assert_int_equal(gr_repl_next_victim(&r, 0), 0);
+    gr_repl_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_tlb_fifo_victims),
         cmocka_unit_test(test_tlb_lfsr_sequence),
         cmocka_unit_test(test_tlb_random_victims),
+        cmocka_unit_test(test_repl_next_victim),
         cmocka_unit_test(test_tlb_set_index_per_size),
         cmocka_unit_test(test_tlb_smallest_size_wins_and_probe),
         cmocka_unit_test(test_tlb_asid_and_global),

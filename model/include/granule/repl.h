@@ -69,6 +69,11 @@ static inline void gr_repl_touch(gr_repl_state *r, uint32_t set, uint32_t way)
  *  that follows does). */
 uint32_t gr_repl_victim(gr_repl_state *r, uint32_t set);
 
+/*! gr_repl_next_victim() : the way gr_repl_victim() would return for set
+ *  now, changing nothing (for dumps: the state as the next eviction will
+ *  read it). */
+uint32_t gr_repl_next_victim(const gr_repl_state *r, uint32_t set);
+
 /*! gr_repl_lfsr_step() : one step of the Galois LFSR (exposed for tests
  *  and for the RTL testbench). */
 uint16_t gr_repl_lfsr_step(uint16_t s);

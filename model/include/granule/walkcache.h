@@ -18,6 +18,7 @@
 
 #include "granule/config.h"
 #include "granule/ptw.h"
+#include "granule/repl.h"
 #include "granule/tlb.h"
 
 #ifdef __cplusplus
@@ -69,6 +70,9 @@ int gr_wc_fill(gr_wc *w, const gr_wc_entry *e, bool *evicted);
  *  ASID; VALE1 and VAALE1 nothing (last-level forms may keep walk-cache
  *  entries). @return the number invalidated. */
 unsigned gr_wc_invalidate(gr_wc *w, const gr_tlbi *op);
+
+/*! gr_wc_repl() : the replacement state (read-only: dumps). */
+const gr_repl_state *gr_wc_repl(const gr_wc *w);
 
 /*! gr_wc_valid_count() : valid entries. */
 unsigned gr_wc_valid_count(const gr_wc *w);
