@@ -828,8 +828,14 @@ static void do_translated(diff *d, gr_replay *r, uint64_t rec, const gr_mmu_req 
     const gr_xlat *wk = NULL;
     if (rs->path == GR_MMU_PATH_WALK && rs->desc_written) {
         wk = gr_mmu_last_walk(gr_replay_mmu(r));
-        if (gr_pmem_read64(mem, wk->tte.desc_pa, &model_raw) == GR_PMEM_OK) {
-            uint64_t old = wk->tte.desc;
+        /* The leaf as the walk read it: tte.desc is the updated value
+         * after gr_ptw_update(), reads[] keeps what was fetched. */
+        const gr_ptw_read *leaf = NULL;
+        for (unsigned k = wk->nreads; k-- > 0 && !leaf;)
+            if (wk->reads[k].pa == wk->tte.desc_pa)
+                leaf = &wk->reads[k];
+        if (leaf && gr_pmem_read64(mem, wk->tte.desc_pa, &model_raw) == GR_PMEM_OK) {
+            uint64_t old = leaf->val;
             if (gr_mmu_ctx(gr_replay_mmu(r))->ee)
                 old = __builtin_bswap64(old);
             gr_pmem_write64(mem, wk->tte.desc_pa, old);

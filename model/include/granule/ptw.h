@@ -79,7 +79,8 @@ typedef struct gr_tte {
     bool uxn, pxn;      /* leaf XN bits OR'ed with UXNTable/PXNTable */
     bool af, dbm, ng, contiguous;
     uint8_t half;       /* which TTBR it came from */
-    uint64_t desc;      /* the leaf descriptor as read */
+    uint64_t desc;      /* the leaf descriptor as read; after a hardware
+                           update (gr_ptw_update) as written */
     uint64_t desc_pa;   /* where it was read from */
 } gr_tte;
 
