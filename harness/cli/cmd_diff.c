@@ -538,7 +538,9 @@ static void print_entries(diff *d, uint64_t va, unsigned acc)
             print_set(d, tlbs[i].unit, tc, set, what, va, asid);
         }
     }
-    for (int i = 0; i < GR_CONFIG_MAX_WC; i++) {
+    /* The walk caches' regions depend on the VA's granule (4K, 16K, 64K). */
+    bool gran_ok = h->granule_bits == 12 || h->granule_bits == 14 || h->granule_bits == 16;
+    for (int i = 0; i < GR_CONFIG_MAX_WC && gran_ok; i++) {
         const gr_tlb_cfg *tc = &c->wc[i];
         if (!tc->present || !tc->sets || !gr_mmu_wc(m, i))
             continue;
@@ -1220,8 +1222,8 @@ static int run(int argc, char **argv)
             char *end;
             errno = 0;
             unsigned long v = strtoul(optarg, &end, 10);
-            if (*end || end == optarg || errno || optarg[0] == '-' || v > 1000000) {
-                gr_cli_error("diff", "--history %s: not a count of transactions (0 to 1000000)",
+            if (*end || end == optarg || errno || optarg[0] == '-' || v > 100000) {
+                gr_cli_error("diff", "--history %s: not a count of transactions (0 to 100000)",
                              optarg);
                 return GR_EXIT_USAGE;
             }
