@@ -53,7 +53,7 @@ static const char usage[] =
     "  --window N        cycles before the divergence in the waveform (default 64)\n"
     "  --history N       with each divergence printed, the last N transactions\n"
     "                    (translations, register writes, TLBIs) with both sides'\n"
-    "                    results and cycles (default 16; 0: none)\n"
+    "                    results and cycles (default 16, at most 100000; 0: none)\n"
     "  --quiet           only the verdict line\n"
     "\n"
     "A divergence is printed with the trace record index, the request, both\n"
