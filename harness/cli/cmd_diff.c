@@ -86,6 +86,7 @@ typedef struct hist_ev {
     uint64_t id; /* events recorded before it */
     ev_kind kind;
     bool rtl_seen; /* the RTL's response or TLBI completion collected */
+    bool rsp_differs; /* translation: any compared field of the response */
     uint64_t rec, seq;
     gr_mmu_req rq;
     gr_mmu_resp rs;
@@ -237,7 +238,8 @@ static void print_hist_ev(const hist_ev *h)
         outcome(ro, sizeof ro, g->fault_type, g->fault_level, g->pa);
         pair(b, sizeof b, "%" PRIu64, w->t_valid, g->t_valid, &dif);
         bool pdif = w->path != g->path, odif = strcmp(mo, ro) != 0;
-        dif = dif || pdif || odif;
+        /* also a field not on this line (attributes, size, level, reads) */
+        dif = dif || pdif || odif || h->rsp_differs;
         snprintf(c, sizeof c, "%s%s%s", path_name(w->path), pdif ? "/" : "",
                  pdif ? path_name(g->path) : "");
         printf("    %s %s, valid %s, %s, %s%s%s\n", dif ? "*" : " ", line, b, c, mo,
@@ -623,6 +625,7 @@ static void compare_rsp(diff *d, const expect *e, const gr_rtlsim_rsp *g)
     hist_ev *h = hist_get(d, e->hid);
     if (h) {
         h->rtl_seen = true;
+        h->rsp_differs = !ok;
         h->g = *g;
     }
     if (ok || !diverged(d, e->rec, min64(w->t_valid, g->t_valid)))
