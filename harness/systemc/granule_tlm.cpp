@@ -101,7 +101,7 @@ void mmu_tlm::b_transport(tlm::tlm_generic_payload &gp, sc_time &delay)
         rq.key = x->key;
         rq.modifier = x->modifier;
         do_translate(rq, x->resp);
-        x->fsc = gr_fault_fsc(&x->resp.fault);
+        x->fsc = do_fsc(x->resp);
         x->auth_va = rq.pac ? do_auth_va() : rq.r.va;
         x->t_done = x->resp.t_valid;
         counts_.translations++;

@@ -18,19 +18,21 @@
  *    write on `mem`, at the cycles the walker issued them, and checks that
  *    the data the bus returns is what the walker read (docs/systemc.md
  *    "What goes over the memory socket").
- *  - the RTL flavour (planned, needs rtl/mmu_top.sv): a class
- *    granule::mmu_tlm_rtl : public mmu_tlm that instantiates the Verilator
- *    `--sc` model of mmu_top as a child module, clocks it with an sc_clock
- *    of period(), and implements do_translate()/do_set_regs()/do_tlbi() by
- *    driving its request/register/TLBI ports and wait()ing on clock edges
- *    until the response is valid (the base allows a flavour to consume
- *    simulated time: the annotation is computed from the absolute cycle the
- *    flavour reports, after it returns). Its memory port is served by an
- *    SC_THREAD that turns each RTL read/write request into b_transport on
- *    `mem` — there the socket carries the walker's real reads, so binding
- *    the same pmem_target gives it the page tables. A testbench, a platform
- *    or the lock-step comparison then swaps one flavour for the other
- *    without any other change.
+ *  - granule::mmu_tlm_rtl (granule_tlm_rtl.h): rtl/mmu_top.sv, Verilated
+ *    with --sc through mmu_top_sc.sv for one configuration package
+ *    (small), as a child module clocked by an sc_clock of period(). Its
+ *    do_translate()/do_set_regs()/do_tlbi() write the RTL's request,
+ *    register and TLBI ports at the presentation cycle's falling edge,
+ *    hold valid until ready and wait() on clock edges until the response
+ *    or completion, returning absolute cycles (the base computes the
+ *    annotation after the flavour returns, so a platform sees the same
+ *    timing contract). The walker's memory port is served at each rising
+ *    edge by b_transport on `mem`: the socket carries the RTL's real
+ *    reads and AF/dirty writes, answered after the configured memory
+ *    latency. Blocking in simulated time: the next operation is presented
+ *    no earlier than the previous answer.
+ * A testbench, a platform or the lock-step comparison (granule-sc-replay
+ * --mode rtl) swaps one flavour for the other without any other change.
  */
 #ifndef GRANULE_TLM_H
 #define GRANULE_TLM_H
@@ -142,6 +144,9 @@ protected:
     virtual uint64_t do_tlbi(const gr_tlbi &op, uint64_t t) = 0;
     /* After a translation with pac: the pointer Auth returned. */
     virtual uint64_t do_auth_va() const = 0;
+    /* After a translation: its fault status code (the C model computes it
+     * from the fault record; the RTL outputs its own). */
+    virtual uint8_t do_fsc(const gr_mmu_resp &r) const { return gr_fault_fsc(&r.fault); }
 
     gr_config cfg_;
 

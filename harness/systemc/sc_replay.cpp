@@ -26,9 +26,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "granule_tlm.h"
+#if GRANULE_HAVE_TLM_RTL
+#include "granule_tlm_rtl.h"
+#endif
 
 #include "granule/trace.h"
 #include "granule/vm.h"
@@ -171,7 +175,51 @@ private:
     granule::mmu_ext *x_;
 };
 
+/* ---- the walker's bus traffic ---- */
+
+/* One transaction on a flavour's memory socket. */
+struct bus_op {
+    uint64_t cycle;  /* start time (call time + delay) in cycles, rounded down */
+    bool write;
+    uint64_t pa, data;
+    bool ok;
+};
+
+/* Between a flavour's `mem` and its memory target: forwards everything and
+ * logs the 8-byte reads and writes (the walker's traffic; the C flavour's
+ * mirror re-issues its walks at the cycles the walker issued them, the RTL
+ * flavour issues the RTL's own in the cycle its port asked). */
+SC_MODULE(bus_log) {
+    tlm_utils::simple_target_socket<bus_log> tgt;
+    tlm_utils::simple_initiator_socket<bus_log> out;
+    std::vector<bus_op> log;
+    uint64_t period = 1;
+
+    SC_CTOR(bus_log) : tgt("tgt"), out("out")
+    {
+        tgt.register_b_transport(this, &bus_log::b_transport);
+        tgt.register_transport_dbg(this, &bus_log::transport_dbg);
+    }
+    void b_transport(tlm::tlm_generic_payload &gp, sc_time &delay)
+    {
+        const uint64_t c = (sc_time_stamp().value() + delay.value()) / period;
+        out->b_transport(gp, delay);
+        if (gp.get_data_length() == 8 && (gp.is_read() || gp.is_write())) {
+            uint64_t v = 0;
+            for (int i = 0; i < 8; i++)
+                v |= uint64_t(gp.get_data_ptr()[i]) << (8 * i);
+            log.push_back({c, gp.is_write(), gp.get_address(), v, gp.is_response_ok()});
+        }
+    }
+    unsigned int transport_dbg(tlm::tlm_generic_payload &gp) { return out->transport_dbg(gp); }
+};
+
 /* ---- one side: memory, VM layer, MMU port ---- */
+
+/* --mode: diff (TLM C flavour vs direct calls), tlm or direct alone, rtl
+ * (RTL flavour vs C flavour, both through TLM), rtl-tlm (RTL flavour alone). */
+enum mode_t { M_DIFF, M_TLM, M_DIRECT, M_RTL, M_RTL_TLM };
+const char *const kModes[] = {"diff", "tlm", "direct", "rtl", "rtl-tlm"};
 
 struct options {
     std::string config = "small";
@@ -181,7 +229,8 @@ struct options {
     bool mirror = true;
     bool hw_af = false;
     bool keep_going = false;
-    int mode = 0;             /* 0 diff, 1 tlm only, 2 direct only */
+    int mode = 0;             /* mode_t */
+    long rtl_mem_read = -1;   /* --rtl-mem-read: the RTL side's memory latency */
     uint64_t period_ps = 1000;
     bool have_pac_regs = false;
     gr_regs pac_regs{};       /* --regs: keys, SCTLR En bits, TCR TBI bits */
@@ -575,7 +624,7 @@ const char *kind_name(int k)
 }
 
 /* Field by field, naming the first field that differs. */
-const char *differs(const op_log &a, const op_log &b)
+const char *differs(const op_log &a, const op_log &b, bool rtl)
 {
     if (a.kind != b.kind)
         return "operation";
@@ -612,7 +661,8 @@ const char *differs(const op_log &a, const op_log &b)
         return "level";
     if (x.mair_attr != y.mair_attr || x.sh != y.sh)
         return "attributes";
-    if (x.path != y.path || x.walk_level != y.walk_level || x.nreads != y.nreads)
+    /* Where a walk started is not an output of the RTL. */
+    if (x.path != y.path || (!rtl && x.walk_level != y.walk_level) || x.nreads != y.nreads)
         return "path";
     if (x.desc_written != y.desc_written)
         return "descriptor update";
@@ -685,20 +735,23 @@ void print_op(const char *who, const op_log &l)
 /* ---- the testbench module ---- */
 
 SC_MODULE(testbench) {
-    tlm_utils::simple_initiator_socket<sc_core::sc_module> sock;
+    tlm_utils::simple_initiator_socket<sc_core::sc_module> sock, sock2;
     options o;
     gr_config cfg{};
     gr_pmem *mem_tlm = nullptr, *mem_ref = nullptr;
     gr_mmu *ref = nullptr;
-    granule::mmu_tlm *dut = nullptr;
+    granule::mmu_tlm *dut = nullptr;  /* side a: the C flavour, or the RTL one */
+    granule::mmu_tlm *dut2 = nullptr; /* side b with --mode rtl: the C flavour */
+    const char *name_a = "tlm", *name_b = "direct";
+    bus_log *bus_a = nullptr, *bus_b = nullptr; /* --mode rtl: each side's walker traffic */
     /* results */
     int rc = 0;
-    uint64_t records = 0, ops = 0, compared = 0, divergences = 0;
+    uint64_t records = 0, ops = 0, compared = 0, divergences = 0, bus_compared = 0;
     uint64_t timing_errors = 0, status_errors = 0, xlates = 0;
     double seconds = 0;
     side_counts counts{};
 
-    SC_CTOR(testbench) : sock("sock") { SC_THREAD(run); }
+    SC_CTOR(testbench) : sock("sock"), sock2("sock2") { SC_THREAD(run); }
 
     void run()
     {
@@ -708,7 +761,9 @@ SC_MODULE(testbench) {
             fprintf(stderr, "granule-sc-replay: %s\n", e.what());
             rc = 2;
         }
-
+        /* The RTL flavour's clock would keep the simulation going (its
+         * "stopped by user" note is silenced in sc_main). */
+        sc_core::sc_stop();
     }
 
     /* Compares and clears the two logs after a record. */
@@ -722,19 +777,56 @@ SC_MODULE(testbench) {
                 bad = true;
                 break;
             }
-            const char *why = differs(a->log[i], b->log[i]);
+            const char *why = differs(a->log[i], b->log[i], o.mode == M_RTL);
             compared++;
             if (why) {
                 printf("divergence at record %" PRIu64 ", operation %zu of the record: %s\n", rec,
                        i, why);
-                print_op("tlm", a->log[i]);
-                print_op("direct", b->log[i]);
+                print_op(name_a, a->log[i]);
+                print_op(name_b, b->log[i]);
                 bad = true;
             }
         }
+        if (!bad && bus_a && bus_b)
+            bad = compare_bus(rec);
         divergences += bad;
         a->log.clear();
         b->log.clear();
+        if (bus_a && bus_b) {
+            bus_compared += bus_a->log.size();
+            bus_a->log.clear();
+            bus_b->log.clear();
+        }
+    }
+
+    /* The two sides' walker transactions of a record, one by one. */
+    bool compare_bus(uint64_t rec)
+    {
+        const std::vector<bus_op> &x = bus_a->log, &y = bus_b->log;
+        for (size_t i = 0; i < x.size() || i < y.size(); i++) {
+            const char *why = i >= x.size() || i >= y.size() ? "one side made more"
+                              : x[i].cycle != y[i].cycle      ? "cycle"
+                              : x[i].write != y[i].write      ? "read or write"
+                              : x[i].pa != y[i].pa            ? "address"
+                              : x[i].data != y[i].data        ? "data"
+                              : x[i].ok != y[i].ok            ? "response status"
+                                                              : nullptr;
+            if (!why)
+                continue;
+            printf("divergence at record %" PRIu64 ", walker memory transaction %zu of the "
+                   "record: %s\n", rec, i, why);
+            const std::vector<bus_op> *v[2] = {&x, &y};
+            const char *who[2] = {name_a, name_b};
+            for (int k = 0; k < 2; k++)
+                if (i < v[k]->size()) {
+                    const bus_op &b = (*v[k])[i];
+                    printf("  %-6s %s cycle=%" PRIu64 " pa=0x%" PRIx64 " data=0x%016" PRIx64 "%s\n",
+                           who[k], b.write ? "write" : "read ", b.cycle, b.pa, b.data,
+                           b.ok ? "" : " (error)");
+                }
+            return true;
+        }
+        return false;
     }
 
     void body()
@@ -749,12 +841,20 @@ SC_MODULE(testbench) {
         }
         std::unique_ptr<gr_trace_reader, void (*)(gr_trace_reader *)> trg(tr, gr_trace_reader_close);
         auto *tp = new tlm_port(sock, dut->period());
-        std::unique_ptr<port> tlm_p(tp), ref_p(new direct_port(ref));
+        tlm_port *tp2 = dut2 ? new tlm_port(sock2, dut2->period()) : nullptr;
+        std::unique_ptr<port> tlm_p(tp), ref_p(tp2 ? static_cast<port *>(tp2) : new direct_port(ref));
         std::unique_ptr<side> a, b;
-        if (o.mode != 2)
+        if (o.mode != M_DIRECT)
             a.reset(new side(cfg, mem_tlm, tlm_p.get(), o));
-        if (o.mode != 1)
+        if (o.mode == M_DIFF || o.mode == M_DIRECT || o.mode == M_RTL)
             b.reset(new side(cfg, mem_ref, ref_p.get(), o));
+        /* The RTL flavour consumes simulated time (it returns in the cycle
+         * it answered); the C flavour does not. Each record goes through
+         * the C side first, so its operations start no earlier than the
+         * current time, at the cycles the RTL side is about to reach. */
+        side *order[2] = {a.get(), b.get()};
+        if (o.mode == M_RTL)
+            std::swap(order[0], order[1]);
 
         std::vector<gr_trace_rec> recs(1024);
         gr_trace_status st = GR_TRACE_OK;
@@ -770,7 +870,7 @@ SC_MODULE(testbench) {
             for (size_t i = 0; i < got && !stop; i++) {
                 const gr_trace_rec &x = recs[i];
                 const bool acc = x.kind < GR_TREC_EVENT;
-                for (side *s : {a.get(), b.get()}) {
+                for (side *s : order) {
                     if (s && !(acc ? s->access(x) : s->event(x))) {
                         fprintf(stderr, "granule-sc-replay: %s: record %" PRIu64
                                         ": cannot create task %" PRIu32 "\n",
@@ -806,26 +906,28 @@ SC_MODULE(testbench) {
         counts = any->c;
         xlates = any->c.translations;
         /* Teardown: the VM layers' exit TLBIs go through both MMUs too. */
-        for (side *s : {a.get(), b.get()})
+        for (side *s : order)
             if (s)
                 s->shutdown();
         if (a && b && !stop) {
             ops += a->log.size();
             compare(a.get(), b.get(), records);
         }
-        timing_errors = tp->timing_errors;
-        status_errors = tp->status_errors;
+        timing_errors = tp->timing_errors + (tp2 ? tp2->timing_errors : 0);
+        status_errors = tp->status_errors + (tp2 ? tp2->status_errors : 0);
     }
 };
 
 int usage(FILE *f)
 {
     fprintf(f,
-            "usage: granule-sc-replay [--config CFG] [--limit N] [--mode diff|tlm|direct]\n"
+            "usage: granule-sc-replay [--config CFG] [--limit N]\n"
+            "                         [--mode diff|tlm|direct|rtl|rtl-tlm] [--rtl-mem-read N]\n"
             "                         [--regs FILE] [--blocking] [--no-mirror] [--hw-af]\n"
             "                         [--keep-going] [--period-ps N] TRACE\n"
             "Replays TRACE through the SystemC TLM-2.0 MMU wrapper and, in lock-step, direct\n"
-            "gr_mmu calls on a second model; compares every response (docs/systemc.md).\n"
+            "gr_mmu calls on a second model (--mode diff), or through the RTL flavour and the\n"
+            "C flavour (--mode rtl, blocking issue); compares every response (docs/systemc.md).\n"
             "Exit status: 0 no divergence, 1 divergence, 2 bad input.\n");
     return f == stdout ? 0 : 2;
 }
@@ -860,11 +962,23 @@ int sc_main(int argc, char **argv)
             i++;
         } else if (a == "--mode" && v) {
             const std::string m = v;
-            o.mode = m == "diff" ? 0 : m == "tlm" ? 1 : m == "direct" ? 2 : -1;
+            o.mode = -1;
+            for (int k = 0; k < int(sizeof kModes / sizeof *kModes); k++)
+                if (m == kModes[k])
+                    o.mode = k;
             if (o.mode < 0) {
-                fprintf(stderr, "granule-sc-replay: --mode: `%s' is not diff, tlm or direct\n", v);
+                fprintf(stderr,
+                        "granule-sc-replay: --mode: `%s' is not diff, tlm, direct, rtl or rtl-tlm\n", v);
                 return 2;
             }
+            i++;
+        } else if (a == "--rtl-mem-read" && v) {
+            uint64_t n;
+            if (!parse_u64(v, n) || n < 1 || n > 1000) {
+                fprintf(stderr, "granule-sc-replay: --rtl-mem-read: `%s' is not a latency of 1 to 1000 cycles\n", v);
+                return 2;
+            }
+            o.rtl_mem_read = long(n);
             i++;
         } else if (a == "--regs" && v) {
             gr_regs_reset(&o.pac_regs);
@@ -896,6 +1010,22 @@ int sc_main(int argc, char **argv)
     }
     if (o.trace.empty())
         return usage(stderr);
+    const bool rtl = o.mode == M_RTL || o.mode == M_RTL_TLM;
+#if !GRANULE_HAVE_TLM_RTL
+    if (rtl) {
+        fprintf(stderr, "granule-sc-replay: --mode %s: built without the RTL flavour (no Verilator)\n",
+                kModes[o.mode]);
+        return 2;
+    }
+#endif
+    if (o.rtl_mem_read >= 0 && !rtl) {
+        fprintf(stderr, "granule-sc-replay: --rtl-mem-read needs --mode rtl or rtl-tlm\n");
+        return 2;
+    }
+    /* The RTL flavour answers in simulated time: the next operation cannot
+     * be presented before the previous one's answer. */
+    if (rtl)
+        o.blocking = true;
 
     gr_config cfg;
     char err[512];
@@ -912,28 +1042,89 @@ int sc_main(int argc, char **argv)
         return 2;
     }
     const sc_time period = sc_time::from_value(o.period_ps * uint64_t(sc_time(1, sc_core::SC_PS).value()));
-    granule::mmu_tlm_c dut("mmu", cfg, mem_tlm.get(), period);
-    dut.mirror_walks(o.mirror);
+    /* Side a's module: the C flavour, or with --mode rtl/rtl-tlm the RTL
+     * one; with --mode rtl side b is a C flavour on its own memory. */
+    std::unique_ptr<granule::mmu_tlm_c> cdut, cdut2;
+    std::unique_ptr<granule::mmu_tlm> rdut;
+    granule::mmu_tlm *dut = nullptr;
+    try {
+        if (!rtl) {
+            cdut.reset(new granule::mmu_tlm_c("mmu", cfg, mem_tlm.get(), period));
+            cdut->mirror_walks(o.mirror);
+            dut = cdut.get();
+        }
+#if GRANULE_HAVE_TLM_RTL
+        else {
+            auto *r = new granule::mmu_tlm_rtl("mmu_rtl", cfg, period);
+            rdut.reset(r);
+            if (o.rtl_mem_read >= 0)
+                r->set_mem_latency(unsigned(o.rtl_mem_read), cfg.mem.write);
+            dut = r;
+        }
+#endif
+        if (o.mode == M_RTL) {
+            cdut2.reset(new granule::mmu_tlm_c("mmu_c", cfg, mem_ref.get(), period));
+            cdut2->mirror_walks(o.mirror);
+        }
+    } catch (const std::exception &e) {
+        fprintf(stderr, "granule-sc-replay: %s\n", e.what());
+        return 2;
+    }
     granule::pmem_target ram("ram", mem_tlm.get(), period * double(cfg.mem.read),
                              period * double(cfg.mem.write));
+    granule::pmem_target ram2("ram2", mem_ref.get(), period * double(cfg.mem.read),
+                              period * double(cfg.mem.write));
     testbench tb("tb");
     tb.o = o;
     tb.cfg = cfg;
     tb.mem_tlm = mem_tlm.get();
     tb.mem_ref = mem_ref.get();
     tb.ref = ref;
-    tb.dut = &dut;
-    tb.sock.bind(dut.tgt);
-    dut.mem.bind(ram.tgt);
+    tb.dut = dut;
+    tb.dut2 = cdut2.get();
+    if (rtl) {
+        tb.name_a = "rtl";
+        tb.name_b = "c";
+    }
+    tb.sock.bind(dut->tgt);
+    /* --mode rtl: each flavour's memory traffic is logged and compared. */
+    bus_log bus_a("bus_a"), bus_b("bus_b");
+    bus_a.period = bus_b.period = period.value();
+    if (o.mode == M_RTL) {
+        dut->mem.bind(bus_a.tgt);
+        bus_a.out.bind(ram.tgt);
+        tb.bus_a = &bus_a;
+        tb.bus_b = &bus_b;
+    } else {
+        dut->mem.bind(ram.tgt);
+        bus_a.out.bind(bus_b.tgt); /* unused: bound to each other */
+        bus_b.out.bind(bus_a.tgt);
+    }
+    /* Unused sockets are bound too (SystemC requires it). */
+    granule::mmu_tlm_c *spare = cdut2 ? cdut2.get() : nullptr;
+    std::unique_ptr<granule::mmu_tlm_c> idle;
+    if (!spare) {
+        idle.reset(new granule::mmu_tlm_c("idle", cfg, mem_ref.get(), period));
+        spare = idle.get();
+    }
+    tb.sock2.bind(spare->tgt);
+    if (o.mode == M_RTL) {
+        spare->mem.bind(bus_b.tgt);
+        bus_b.out.bind(ram2.tgt);
+    } else {
+        spare->mem.bind(ram2.tgt);
+    }
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_start();
     if (tb.rc)
         return tb.rc;
 
-    static const char *modes[] = {"diff", "tlm", "direct"};
-    const auto &mc = dut.get_mirror_counts();
-    const auto &bc = dut.get_counts();
+    const granule::mmu_tlm_c *cside = cdut ? cdut.get() : cdut2.get();
+    static const granule::mmu_tlm_c::mirror_counts no_mirror{};
+    const auto &mc = cside ? cside->get_mirror_counts() : no_mirror;
+    const auto &bc = dut->get_counts();
     printf("sc-replay of %s, config %s, mode %s, %s issue%s\n", o.trace.c_str(), cfg.name,
-           modes[o.mode], o.blocking ? "blocking" : "back-to-back", o.hw_af ? ", hardware AF" : "");
+           kModes[o.mode], o.blocking ? "blocking" : "back-to-back", o.hw_af ? ", hardware AF" : "");
     printf("  records          %12" PRIu64 "\n", tb.records);
     printf("  translations     %12" PRIu64 "  (per side)\n", tb.xlates);
     printf("  operations       %12" PRIu64 "  translations + register writes + TLBIs (per side)\n",
@@ -945,30 +1136,47 @@ int sc_main(int argc, char **argv)
     printf("  events           %12" PRIu64 "  (rejected %" PRIu64 ")\n", tb.counts.events,
            tb.counts.event_errors);
     const char *sdiff = nullptr;
-    if (o.mode == 0) {
+    if (o.mode == M_DIFF || o.mode == M_RTL) {
         printf("  compared         %12" PRIu64 "  operations compared field by field\n"
                "  divergences      %12" PRIu64 "  records whose operations differed\n",
                tb.compared, tb.divergences);
-        sdiff = stats_differ(gr_mmu_stats(dut.model()), gr_mmu_stats(ref));
+        if (o.mode == M_RTL)
+            printf("  walker bus       %12" PRIu64 "  memory transactions compared (cycle, address, data, status)\n",
+                   tb.bus_compared);
+    }
+    if (o.mode == M_DIFF) {
+        sdiff = stats_differ(gr_mmu_stats(cdut->model()), gr_mmu_stats(ref));
         printf("  statistics       %12s  the two models' counters%s%s\n", sdiff ? "differ" : "equal",
                sdiff ? ": " : "", sdiff ? sdiff : "");
     }
-    if (o.mode != 2) {
+    if (o.mode != M_DIRECT) {
         printf("  tlm transactions %12" PRIu64 "  (translations %" PRIu64 ", set_regs %" PRIu64
                ", tlbi %" PRIu64 ", bad %" PRIu64 "), stall %" PRIu64 " cycles\n",
                bc.translations + bc.set_regs + bc.tlbis, bc.translations, bc.set_regs, bc.tlbis,
                bc.bad_requests, bc.stall_cycles);
         printf("  timing errors    %12" PRIu64 "  annotations not ending at the reported cycle\n",
                tb.timing_errors + tb.status_errors);
-        printf("  walk mirror      %12" PRIu64 "  walks (reads %" PRIu64 ", writes %" PRIu64
-               ", mismatches %" PRIu64 "; memory target reads %" PRIu64 " writes %" PRIu64 ")\n",
-               mc.walks, mc.reads, mc.writes, mc.mismatches, ram.reads(), ram.writes());
+        if (cside)
+            printf("  walk mirror      %12" PRIu64 "  walks of the C flavour (reads %" PRIu64
+                   ", writes %" PRIu64 ", mismatches %" PRIu64 "; memory target reads %" PRIu64
+                   " writes %" PRIu64 ")\n",
+                   mc.walks, mc.reads, mc.writes, mc.mismatches, (rtl ? ram2 : ram).reads(),
+                   (rtl ? ram2 : ram).writes());
+#if GRANULE_HAVE_TLM_RTL
+        if (rtl) {
+            const auto &rc = static_cast<granule::mmu_tlm_rtl *>(rdut.get())->get_rtl_counts();
+            printf("  rtl memory port  %12" PRIu64 "  walker reads on mem (writes %" PRIu64
+                   ", bus errors %" PRIu64 "; memory latency %u/%u cycles)\n",
+                   rc.reads, rc.writes, rc.bus_errors,
+                   o.rtl_mem_read >= 0 ? unsigned(o.rtl_mem_read) : cfg.mem.read, cfg.mem.write);
+        }
+#endif
         printf("  simulated time   %s\n", sc_time_stamp().to_string().c_str());
     }
     printf("  wall             %12.3f s, %.2f M translations/s\n", tb.seconds,
            tb.seconds > 0 ? double(tb.xlates) / tb.seconds / 1e6 : 0.0);
     const bool bad = sdiff || tb.divergences || tb.timing_errors || tb.status_errors || mc.mismatches ||
                      bc.bad_requests;
-    printf("verdict: %s\n", bad ? "DIVERGED" : o.mode == 0 ? "no divergence" : "ok");
+    printf("verdict: %s\n", bad ? "DIVERGED" : o.mode == M_DIFF || o.mode == M_RTL ? "no divergence" : "ok");
     return bad ? 1 : 0;
 }

@@ -4,10 +4,12 @@
 # Auth's error-coded pointers, their faults and the authenticated address),
 # and four tasks with context switches (granule gen multi: register writes
 # between requests, several ASIDs, TLBIs at task exit), on the small and a76
-# presets and on small with FEAT_PAuth2 + FEAT_FPAC.
-#   sc_replay_gen.sh GRANULE GRANULE_SC_REPLAY CONFIGS_DIR
+# presets and on small with FEAT_PAuth2 + FEAT_FPAC. With MODE rtl: the RTL
+# flavour against the C flavour (--mode rtl), on small only (the
+# configuration the RTL flavour is built for).
+#   sc_replay_gen.sh GRANULE GRANULE_SC_REPLAY CONFIGS_DIR [rtl]
 set -u
-granule=$1 screplay=$2 configs=$3
+granule=$1 screplay=$2 configs=$3 mode=${4:-diff}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -25,9 +27,13 @@ APDAKeyLo_EL1 = 0xec2802d4e0a488e9
 REGS
 sed -e 's/^fpac = off/fpac = on/' -e 's/^pauth2 = off/pauth2 = on/' \
     -e 's/^name = small/name = small-fpac/' "$configs/small.ini" >"$tmp/fpac.ini"
-"$granule" gen pac --regs "$tmp/k.regs" --count 20000 --tamper-frac 0.3 \
+# The RTL simulates ~100000 cycles/s and the multi-task trace is
+# walk-heavy (~150 cycles a record): shorter traces, as many switches.
+count=20000 quantum=2000
+[ "$mode" = rtl ] && count=5000 quantum=500
+"$granule" gen pac --regs "$tmp/k.regs" --count $count --tamper-frac 0.3 \
   --stack-base 0x7ffff0000000 -o "$tmp/pac.grt" >/dev/null || exit 2
-"$granule" gen multi --tasks 4 --quantum 2000 --count 20000 -o "$tmp/multi.grt" >/dev/null || exit 2
+"$granule" gen multi --tasks 4 --quantum $quantum --count $count -o "$tmp/multi.grt" >/dev/null || exit 2
 
 run() { # NAME ARGS...
   name=$1
@@ -43,15 +49,17 @@ run() { # NAME ARGS...
   fi
 }
 
-for cfg in small a76 "$tmp/fpac.ini"; do
-  run "pac $(basename "$cfg")" --config "$cfg" --regs "$tmp/k.regs" "$tmp/pac.grt"
+cfgs="small a76 $tmp/fpac.ini"
+[ "$mode" = rtl ] && cfgs=small
+for cfg in $cfgs; do
+  run "pac $(basename "$cfg")" --mode "$mode" --config "$cfg" --regs "$tmp/k.regs" "$tmp/pac.grt"
   # A tampered pointer authenticates to an error-coded address outside the
   # user range: the run must have seen such faults, or PAC was not exercised.
   if ! grep -Eq 'violations [1-9]' "$tmp/out"; then
     echo "FAIL pac $(basename "$cfg"): no failed authentication"
     fail=1
   fi
-  run "multi $(basename "$cfg")" --config "$cfg" "$tmp/multi.grt"
+  run "multi $(basename "$cfg")" --mode "$mode" --config "$cfg" "$tmp/multi.grt"
   if ! grep -Eq 'set_regs ([5-9]|[1-9][0-9])' "$tmp/out"; then
     echo "FAIL multi $(basename "$cfg"): too few context switches"
     fail=1
