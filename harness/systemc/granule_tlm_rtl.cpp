@@ -205,6 +205,10 @@ void mmu_tlm_rtl::reset_thread()
     impl::settle();
     s.reset_done = true;
     s.reset_ev.notify();
+    /* Suspended for good rather than ended: a thread's end runs the
+     * kernel's coroutine teardown, which valgrind's memcheck cannot follow
+     * across QuickThreads' stack switches (false reports). */
+    sc_core::wait();
 }
 
 /* The rising edge of every cycle c: drop the valid of an operation

@@ -762,8 +762,10 @@ SC_MODULE(testbench) {
             rc = 2;
         }
         /* The RTL flavour's clock would keep the simulation going (its
-         * "stopped by user" note is silenced in sc_main). */
+         * "stopped by user" note is silenced in sc_main). Suspended, not
+         * ended, as granule_tlm_rtl.cpp's reset thread (valgrind). */
         sc_core::sc_stop();
+        sc_core::wait();
     }
 
     /* Compares and clears the two logs after a record. */
