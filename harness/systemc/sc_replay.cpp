@@ -1020,6 +1020,11 @@ int sc_main(int argc, char **argv)
         return 2;
     }
 #endif
+    if (o.mode == M_RTL && !o.mirror) {
+        fprintf(stderr, "granule-sc-replay: --no-mirror: --mode rtl compares the C flavour's "
+                        "mirrored walks with the RTL's bus traffic\n");
+        return 2;
+    }
     if (o.rtl_mem_read >= 0 && !rtl) {
         fprintf(stderr, "granule-sc-replay: --rtl-mem-read needs --mode rtl or rtl-tlm\n");
         return 2;
