@@ -801,16 +801,26 @@ SC_MODULE(testbench) {
         }
     }
 
-    /* The two sides' walker transactions of a record, one by one. */
+    /* The two sides' walker transactions of a record, one by one. The C
+     * flavour mirrors a walk after the model updated the leaf (AF/dirty),
+     * so its read of a descriptor the walk then writes returns the new
+     * value where the RTL read the old: that read's data is not compared
+     * (the write's is). */
     bool compare_bus(uint64_t rec)
     {
         const std::vector<bus_op> &x = bus_a->log, &y = bus_b->log;
+        auto rewritten = [&y](size_t i) {
+            for (size_t j = i + 1; j < y.size(); j++)
+                if (y[j].write && y[j].pa == y[i].pa)
+                    return true;
+            return false;
+        };
         for (size_t i = 0; i < x.size() || i < y.size(); i++) {
             const char *why = i >= x.size() || i >= y.size() ? "one side made more"
                               : x[i].cycle != y[i].cycle      ? "cycle"
                               : x[i].write != y[i].write      ? "read or write"
                               : x[i].pa != y[i].pa            ? "address"
-                              : x[i].data != y[i].data        ? "data"
+                              : x[i].data != y[i].data && !rewritten(i) ? "data"
                               : x[i].ok != y[i].ok            ? "response status"
                                                               : nullptr;
             if (!why)
