@@ -660,6 +660,7 @@ module mmu_top #(
       ) u_wc (
         .clk_i,
         .rst_ni,
+        .lu_req_i         (walk_go),
         .lu_vkey_i        (va_q[55:12]),
         .lu_asid_i        (ctx.asid),
         .lu_gbits_i       (h.gbits),

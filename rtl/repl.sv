@@ -40,23 +40,28 @@ module repl #(
   // State is kept in flat vectors (Yosys 0.23 reads neither multi-dimensional
   // packed arrays nor whole-array copies): set s, way w at (s * Ways + w).
   if (Policy == granule_cfg_pkg::ReplLru) begin : g_lru
-    logic [Sets*Ways*WayW-1:0] rank_q, rank_d;
+    logic [Sets*Ways*WayW-1:0] rank_q;
+    logic [Ways*WayW-1:0]      set_rank_q, set_rank_d;  // the touched set's ranks
     logic [WayW-1:0]           touch_rank;
 
-    assign touch_rank = rank_q[(32'(touch_set_i) * Ways + 32'(touch_way_i)) * WayW +: WayW];
-
     // A touch makes the way most recent; the ways that were more recent
-    // than it move down one rank.
-    always_comb begin
-      rank_d = rank_q;
+    // than it move down one rank. Only the touched set is computed and
+    // written (its write-enable decoded from the set), and only in a cycle
+    // with a touch.
+    always_comb begin : p_touch
+      set_rank_q = '0;
+      set_rank_d = '0;
+      touch_rank = '0;
       if (touch_i) begin
+        set_rank_q = rank_q[32'(touch_set_i) * Ways * WayW +: Ways * WayW];
+        touch_rank = set_rank_q[32'(touch_way_i) * WayW +: WayW];
+        set_rank_d = set_rank_q;
         for (int w = 0; w < Ways; w++) begin
-          if (rank_q[(32'(touch_set_i) * Ways + w) * WayW +: WayW] > touch_rank) begin
-            rank_d[(32'(touch_set_i) * Ways + w) * WayW +: WayW] =
-                rank_q[(32'(touch_set_i) * Ways + w) * WayW +: WayW] - 1'b1;
+          if (set_rank_q[w * WayW +: WayW] > touch_rank) begin
+            set_rank_d[w * WayW +: WayW] = set_rank_q[w * WayW +: WayW] - 1'b1;
           end
         end
-        rank_d[(32'(touch_set_i) * Ways + 32'(touch_way_i)) * WayW +: WayW] = WayW'(Ways - 1);
+        set_rank_d[32'(touch_way_i) * WayW +: WayW] = WayW'(Ways - 1);
       end
     end
 
@@ -82,8 +87,8 @@ module repl #(
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         rank_q <= rank_rst;
-      end else begin
-        rank_q <= rank_d;
+      end else if (touch_i) begin
+        rank_q[32'(touch_set_i) * Ways * WayW +: Ways * WayW] <= set_rank_d;
       end
     end
 

@@ -115,87 +115,171 @@ module tlb #(
 
   // ---- State -------------------------------------------------------------
   logic [N-1:0]    valid_q, valid_d;
-  logic [N*EW-1:0] ent_q, ent_d;
+  logic [N*EW-1:0] ent_q;
 
-  // ---- Per-entry compares ------------------------------------------------
-  logic [N-1:0]   lu_match, flush_kill, bi_kill, dup_fill;
-  logic [N*3-1:0] lu_psize;
-  logic [N-1:0]   lu_glob;
-  for (genvar i = 0; i < N; i++) begin : g_cmp
-    // Fields of entry i (slices: Yosys 0.23 cannot select members of a
-    // struct declared inside a generate block).
-    logic [VkW-1:0]       e_vkey;
-    logic [2:0]           e_psize;
-    logic                 e_global;
-    logic [AsidW-1:0]     e_asid;
-    logic                 asid_lu, asid_flush, tag_lu, tag_flush;
-    logic [VkW:0]         bi_end;
-    assign e_vkey   = ent_q[i*EW + granule_pkg::EntVkeyLsb +: VkW];
-    assign e_psize  = ent_q[i*EW + granule_pkg::EntPsizeLsb +: 3];
-    assign e_global = ent_q[i*EW + granule_pkg::EntGlobalBit];
-    assign e_asid   = ent_q[i*EW + granule_pkg::EntAsidLsb +: AsidW];
+  // The evaluation cost of a structure is kept to what a cycle uses: every
+  // per-entry loop below sits in a branch on the operation it serves
+  // (lookup, TLBI, range invalidation, fill), so Verilator, which skips an
+  // untaken branch, evaluates none of them in a cycle without that
+  // operation; and a lookup of a set-associative structure compares only
+  // the ways of the set each size indexes, not every entry.
 
-    // The lookup compares the current state, or with LuNext the next one.
-    logic [VkW-1:0]   l_vkey;
-    logic [2:0]       l_psize;
-    logic             l_global, l_valid;
-    logic [AsidW-1:0] l_asid;
-    assign l_vkey   = LuNext ? ent_d[i*EW + granule_pkg::EntVkeyLsb +: VkW] : e_vkey;
-    assign l_psize  = LuNext ? ent_d[i*EW + granule_pkg::EntPsizeLsb +: 3] : e_psize;
-    assign l_global = LuNext ? ent_d[i*EW + granule_pkg::EntGlobalBit] : e_global;
-    assign l_asid   = LuNext ? ent_d[i*EW + granule_pkg::EntAsidLsb +: AsidW] : e_asid;
-    assign l_valid  = LuNext ? valid_d[i] : valid_q[i];
-    assign lu_psize[i*3 +: 3] = l_psize;
-    assign lu_glob[i]         = l_global;
+  // Entry e (flat, EW bits) against a lookup: its tag at its own size, and
+  // the ASID unless it is global.
+  function automatic logic lu_match(logic v, logic [EW-1:0] e, logic [VkW-1:0] vkey,
+                                    logic [AsidW-1:0] asid);
+    logic tag_lu, asid_lu;
+    tag_lu   = granule_pkg::vkey_at(vkey, e[granule_pkg::EntPsizeLsb +: 3]) ==
+               e[granule_pkg::EntVkeyLsb +: VkW];
+    asid_lu = e[granule_pkg::EntGlobalBit] || (e[granule_pkg::EntAsidLsb +: AsidW] == asid);
+    lu_match = v && tag_lu && asid_lu;
+  endfunction
 
-    assign tag_lu      = granule_pkg::vkey_at(lu_vkey_i, l_psize) == l_vkey;
-    assign asid_lu     = l_global || (l_asid == lu_asid_i[AsidW-1:0]);
-    assign lu_match[i] = l_valid && tag_lu && asid_lu;
+  // The TLBI's verdict on entry e: by VA at the entry's own size (every
+  // size covering the VA); ASIDE1 leaves global entries alone.
+  function automatic logic flush_kills(logic [EW-1:0] e, granule_pkg::tlbi_op_e op,
+                                       logic [VkW-1:0] vkey, logic [AsidW-1:0] asid);
+    logic tag_flush, asid_flush, e_global;
+    tag_flush  = granule_pkg::vkey_at(vkey, e[granule_pkg::EntPsizeLsb +: 3]) ==
+                 e[granule_pkg::EntVkeyLsb +: VkW];
+    asid_flush = e[granule_pkg::EntAsidLsb +: AsidW] == asid;
+    e_global   = e[granule_pkg::EntGlobalBit];
+    if (granule_pkg::tlbi_by_va(op)) begin
+      flush_kills = tag_flush &&
+                    (!granule_pkg::tlbi_by_asid(op) || e_global || asid_flush);
+    end else if (granule_pkg::tlbi_by_asid(op)) begin
+      flush_kills = !e_global && asid_flush;
+    end else begin
+      flush_kills = 1'b1;
+    end
+  endfunction
 
-    // TLBI: by VA at the entry's own size (every size covering the VA);
-    // ASIDE1 leaves global entries alone.
-    assign tag_flush  = granule_pkg::vkey_at(flush_vkey_i, e_psize) == e_vkey;
-    assign asid_flush = e_asid == flush_asid_i[AsidW-1:0];
-    always_comb begin
-      if (granule_pkg::tlbi_by_va(flush_op_i)) begin
-        flush_kill[i] = tag_flush &&
-                        (!granule_pkg::tlbi_by_asid(flush_op_i) || e_global || asid_flush);
-      end else if (granule_pkg::tlbi_by_asid(flush_op_i)) begin
-        flush_kill[i] = !e_global && asid_flush;
-      end else begin
-        flush_kill[i] = 1'b1;
+  // ---- Fill slot -------------------------------------------------------------
+  logic [SetW-1:0] fill_set;
+  logic [WayW-1:0] fill_way, free_way, victim;
+  logic            free_found;
+  logic [4:0]      fill_shift;
+  logic [31:0]     fill_idx;    // set * Ways + way
+
+  assign fill_shift = granule_pkg::psize_shift(update_entry_i.psize);
+  // Set index: the entry's own size picks the VA bits.
+  assign fill_set = Sets > 1 ? SetW'(update_entry_i.vkey >> (fill_shift - 5'd12)) : '0;
+
+  always_comb begin : p_free
+    free_found = 1'b0;
+    free_way   = '0;
+    if (update_i) begin
+      for (int w = Ways - 1; w >= 0; w--) begin
+        if (!valid_q[32'(fill_set) * Ways + 32'(w)]) begin
+          free_found = 1'b1;
+          free_way   = WayW'(w);
+        end
       end
     end
+  end
 
-    assign bi_end     = {1'b0, bi_vkey_i} +
-                        ((VkW + 1)'(1) << (granule_pkg::psize_shift(bi_psize_i) - 5'd12));
-    assign bi_kill[i] = e_vkey >= bi_vkey_i && {1'b0, e_vkey} < bi_end &&
-                        e_global == bi_global_i &&
-                        (bi_global_i || e_asid == bi_asid_i[AsidW-1:0]);
+  assign fill_way = free_found ? free_way : victim;
+  assign fill_idx = 32'(fill_set) * Ways + 32'(fill_way);
 
-    // Exact tag equality with the entry being filled (assertion only).
-    assign dup_fill[i] = valid_q[i] && e_vkey == update_entry_i.vkey &&
-                         e_psize == update_entry_i.psize &&
-                         e_global == update_entry_i.global &&
-                         (e_global || e_asid == update_entry_i.asid[AsidW-1:0]);
+  // ---- Next valid bits -------------------------------------------------------
+  // A TLBI in the cycle of a fill applies after it (the model fills, then
+  // invalidates): it removes the new entry if it covers it.
+  always_comb begin : p_valid
+    logic [VkW:0] bi_end;
+    logic [VkW-1:0] e_vkey;
+    valid_d = valid_q;
+    bi_end  = '0;
+    e_vkey  = '0;
+    if (flush_i) begin
+      for (int i = 0; i < N; i++) begin
+        if (flush_kills(ent_q[i*EW +: EW], flush_op_i, flush_vkey_i, flush_asid_i[AsidW-1:0])) begin
+          valid_d[i] = 1'b0;
+        end
+      end
+    end
+    if (bi_i) begin
+      // Entries starting inside [vkey, vkey + size) with the same
+      // global/ASID tag (gr_tlb_invalidate_within).
+      bi_end = {1'b0, bi_vkey_i} +
+               ((VkW + 1)'(1) << (granule_pkg::psize_shift(bi_psize_i) - 5'd12));
+      for (int i = 0; i < N; i++) begin
+        e_vkey = ent_q[i*EW + granule_pkg::EntVkeyLsb +: VkW];
+        if (e_vkey >= bi_vkey_i && {1'b0, e_vkey} < bi_end &&
+            ent_q[i*EW + granule_pkg::EntGlobalBit] == bi_global_i &&
+            (bi_global_i || ent_q[i*EW + granule_pkg::EntAsidLsb +: AsidW] ==
+                            bi_asid_i[AsidW-1:0])) begin
+          valid_d[i] = 1'b0;
+        end
+      end
+    end
+    if (inv_i) begin
+      valid_d[32'(inv_set_i) * Ways + 32'(inv_way_i)] = 1'b0;
+    end
+    if (update_i) begin
+      valid_d[fill_idx] = !(flush_i && flush_kills(update_entry_i, flush_op_i, flush_vkey_i,
+                                                     flush_asid_i[AsidW-1:0]));
+    end
   end
 
   // ---- Lookup: smallest size, then lowest index ----------------------------
+  // The lookup compares the current state, or with LuNext the next one
+  // (valid_d, and the filled slot holding the entry being filled).
   logic            hit;
   logic [SetW-1:0] hit_set;
   logic [WayW-1:0] hit_way;
   logic [2:0]      hit_psize;
-  always_comb begin
+  logic [EW-1:0]   hit_ent;
+  always_comb begin : p_lookup
+    logic [EW-1:0]  e;
+    logic           v;
+    logic [31:0]    i;
+    logic [SetW-1:0] s;
     hit       = 1'b0;
     hit_set   = '0;
     hit_way   = '0;
     hit_psize = '0;
-    for (int i = 0; i < N; i++) begin
-      if (lu_match[i] && (!hit || lu_psize[i*3 +: 3] < hit_psize)) begin
-        hit       = 1'b1;
-        hit_set   = SetW'(i / Ways);
-        hit_way   = WayW'(i % Ways);
-        hit_psize = lu_psize[i*3 +: 3];
+    hit_ent   = '0;
+    e = '0;
+    v = 1'b0;
+    i = '0;
+    s = '0;
+    if (lu_req_i) begin
+      if (Sets == 1) begin
+        // One set: every entry, each compared at its own size.
+        for (int w = 0; w < Ways; w++) begin
+          e = (LuNext && update_i && fill_idx == 32'(w)) ? update_entry_i : ent_q[w*EW +: EW];
+          v = LuNext ? valid_d[w] : valid_q[w];
+          if (lu_match(v, e, lu_vkey_i, lu_asid_i[AsidW-1:0]) &&
+              (!hit || e[granule_pkg::EntPsizeLsb +: 3] < hit_psize)) begin
+            hit       = 1'b1;
+            hit_way   = WayW'(w);
+            hit_psize = e[granule_pkg::EntPsizeLsb +: 3];
+            hit_ent   = e;
+          end
+        end
+      end else begin
+        // Each configured size, smallest first, in the set it indexes: an
+        // entry of size p lives in set (VA >> p) mod Sets, so a tag match
+        // at size p can only be there. The first size with a match wins,
+        // and in it the lowest way (the lowest index).
+        for (int p = 0; p < 7; p++) begin
+          if (Sizes[p] && !hit) begin
+            s = SetW'(lu_vkey_i >> (granule_pkg::psize_shift(3'(p)) - 5'd12));
+            for (int w = 0; w < Ways; w++) begin
+              i = 32'(s) * Ways + 32'(w);
+              e = (LuNext && update_i && fill_idx == i) ? update_entry_i : ent_q[i*EW +: EW];
+              v = LuNext ? valid_d[i] : valid_q[i];
+              if (!hit && e[granule_pkg::EntPsizeLsb +: 3] == 3'(p) &&
+                  lu_match(v, e, lu_vkey_i, lu_asid_i[AsidW-1:0])) begin
+                hit       = 1'b1;
+                hit_set   = s;
+                hit_way   = WayW'(w);
+                hit_psize = 3'(p);
+                hit_ent   = e;
+              end
+            end
+          end
+        end
       end
     end
   end
@@ -229,9 +313,7 @@ module tlb #(
       rset_d   = hit_set;
       rway_d   = hit_way;
       rprobe_d = probe;
-      rent_d   = !hit ? '0 :
-                 LuNext ? ent_d[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW] :
-                          ent_q[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW];
+      rent_d   = hit_ent;
     end else if (pend_q) begin
       if (wait_q == '0) begin
         pend_d = 1'b0;
@@ -252,46 +334,16 @@ module tlb #(
   assign lu_entry_o = rent_q;
 
   // ---- Fill ------------------------------------------------------------------
-  logic [SetW-1:0] fill_set;
-  logic [WayW-1:0] fill_way, free_way, victim;
-  logic            free_found;
-  logic [4:0]      fill_shift;
-
-  assign fill_shift = granule_pkg::psize_shift(update_entry_i.psize);
-  // Set index: the entry's own size picks the VA bits.
-  assign fill_set = Sets > 1 ? SetW'(update_entry_i.vkey >> (fill_shift - 5'd12)) : '0;
-
-  always_comb begin
-    free_found = 1'b0;
-    free_way   = '0;
-    for (int w = Ways - 1; w >= 0; w--) begin
-      if (!valid_q[32'(fill_set) * Ways + w]) begin
-        free_found = 1'b1;
-        free_way   = WayW'(w);
-      end
+  // The chosen slot and the entry it evicts (read only for a fill).
+  assign update_set_o   = fill_set;
+  assign update_way_o   = fill_way;
+  assign update_evict_o = update_i && !free_found;
+  always_comb begin : p_evicted
+    update_evicted_o = '0;
+    if (update_i) begin
+      update_evicted_o = ent_q[fill_idx * EW +: EW];
     end
   end
-
-  assign fill_way         = free_found ? free_way : victim;
-
-  // The TLBI's verdict on the entry being filled (as flush_kill).
-  logic upd_kill, upd_tag;
-  assign upd_tag = granule_pkg::vkey_at(flush_vkey_i, update_entry_i.psize) == update_entry_i.vkey;
-  always_comb begin
-    if (granule_pkg::tlbi_by_va(flush_op_i)) begin
-      upd_kill = upd_tag && (!granule_pkg::tlbi_by_asid(flush_op_i) || update_entry_i.global ||
-                             update_entry_i.asid[AsidW-1:0] == flush_asid_i[AsidW-1:0]);
-    end else if (granule_pkg::tlbi_by_asid(flush_op_i)) begin
-      upd_kill = !update_entry_i.global &&
-                 update_entry_i.asid[AsidW-1:0] == flush_asid_i[AsidW-1:0];
-    end else begin
-      upd_kill = 1'b1;
-    end
-  end
-  assign update_set_o     = fill_set;
-  assign update_way_o     = fill_way;
-  assign update_evict_o   = update_i && !free_found;
-  assign update_evicted_o = ent_q[(32'(fill_set) * Ways + 32'(fill_way)) * EW +: EW];
 
   repl #(
     .Policy (Repl),
@@ -309,33 +361,19 @@ module tlb #(
     .victim_o    (victim)
   );
 
-  // ---- Next state ------------------------------------------------------------
-  for (genvar i = 0; i < N; i++) begin : g_ent
-    localparam int unsigned ESet = i / Ways;
-    localparam int unsigned EWay = i % Ways;
-    logic we;
-    assign we = update_i && 32'(fill_set) == ESet && 32'(fill_way) == EWay;
-    always_comb begin
-      valid_d[i] = valid_q[i];
-      if (we) begin
-        // A TLBI in the cycle of a fill applies after it (the model fills,
-        // then invalidates): it removes the new entry if it covers it.
-        valid_d[i] = !(flush_i && upd_kill);
-      end else if ((flush_i && flush_kill[i]) || (bi_i && bi_kill[i]) ||
-                   (inv_i && 32'(inv_set_i) == ESet && 32'(inv_way_i) == EWay)) begin
-        valid_d[i] = 1'b0;
-      end
-    end
-    assign ent_d[i*EW +: EW] = we ? update_entry_i : ent_q[i*EW +: EW];
-
-    // One register per entry (a single reset of the whole array would be a
-    // replication of Sets * Ways * EW bits).
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
+  // ---- Entries -----------------------------------------------------------------
+  // Written only by a fill, at its slot: an enabled register write (the
+  // write-enable decoded from the slot), not a copy of every entry each
+  // cycle.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // Entry by entry (one constant for the whole array would be a
+      // replication of Sets * Ways * EW bits).
+      for (int i = 0; i < N; i++) begin
         ent_q[i*EW +: EW] <= '0;
-      end else begin
-        ent_q[i*EW +: EW] <= ent_d[i*EW +: EW];
       end
+    end else if (update_i) begin
+      ent_q[fill_idx * EW +: EW] <= update_entry_i;
     end
   end
 
@@ -373,18 +411,44 @@ module tlb #(
 `ifndef SYNTHESIS
   // At most one match per size among global entries and one among non-
   // global ones: guaranteed while fills follow misses (AssertFillNoDup).
-  // Counted per (size, global) class, linear in the entries.
+  // Counted per (size, global) class over every entry (the lookup itself
+  // stops at the first match), linear in the entries.
   logic lu_dup;
   always_comb begin : p_lu_dup
-    logic [13:0] seen;
-    logic [3:0]  c;
+    logic [13:0]   seen;
+    logic [3:0]    c;
+    logic [EW-1:0] e;
     seen   = '0;
     lu_dup = 1'b0;
-    for (int i = 0; i < N; i++) begin
-      c = {lu_psize[i*3 +: 3], lu_glob[i]};
-      if (lu_match[i]) begin
-        lu_dup  = lu_dup || seen[c];
-        seen[c] = 1'b1;
+    c      = '0;
+    e      = '0;
+    if (lu_req_i) begin
+      for (int i = 0; i < N; i++) begin
+        e = (LuNext && update_i && fill_idx == 32'(i)) ? update_entry_i : ent_q[i*EW +: EW];
+        c = {e[granule_pkg::EntPsizeLsb +: 3], e[granule_pkg::EntGlobalBit]};
+        if (lu_match(LuNext ? valid_d[i] : valid_q[i], e, lu_vkey_i, lu_asid_i[AsidW-1:0])) begin
+          lu_dup  = lu_dup || seen[c];
+          seen[c] = 1'b1;
+        end
+      end
+    end
+  end
+  // Exact tag equality of a valid entry with the entry being filled.
+  logic fill_dup;
+  always_comb begin : p_fill_dup
+    logic [EW-1:0] e;
+    fill_dup = 1'b0;
+    e        = '0;
+    if (update_i) begin
+      for (int i = 0; i < N; i++) begin
+        e = ent_q[i*EW +: EW];
+        if (valid_q[i] && e[granule_pkg::EntVkeyLsb +: VkW] == update_entry_i.vkey &&
+            e[granule_pkg::EntPsizeLsb +: 3] == update_entry_i.psize &&
+            e[granule_pkg::EntGlobalBit] == update_entry_i.global &&
+            (e[granule_pkg::EntGlobalBit] ||
+             e[granule_pkg::EntAsidLsb +: AsidW] == update_entry_i.asid[AsidW-1:0])) begin
+          fill_dup = 1'b1;
+        end
       end
     end
   end
@@ -393,7 +457,7 @@ module tlb #(
   // A fill never duplicates the exact tag of a valid entry (fills follow
   // misses; a dirty miss invalidates before its refill).
   AssertFillNoDup: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    update_i |-> dup_fill == '0);
+    update_i |-> !fill_dup);
   AssertFillSizeHeld: assert property (@(posedge clk_i) disable iff (!rst_ni)
     update_i |-> Sizes[update_entry_i.psize]);
   // The owner is blocking: one lookup in flight.

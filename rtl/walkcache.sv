@@ -35,6 +35,9 @@ module walkcache #(
   input  logic                   rst_ni,
 
   // Lookup: the walk parameters of the VA's range and the current ASID.
+  // lu_req_i: the answer is used this cycle; without it the lu_* outputs
+  // are 0 and the compares are not evaluated (simulation cost).
+  input  logic                   lu_req_i,
   input  logic [43:0]            lu_vkey_i,   // VA[55:12]
   input  logic [15:0]            lu_asid_i,
   input  logic [4:0]             lu_gbits_i,       // 12, 14, 16
@@ -98,69 +101,77 @@ module walkcache #(
   endfunction
 
   logic [N-1:0]    valid_q, valid_d;
-  logic [N*EW-1:0] ent_q, ent_d;
+  logic [N*EW-1:0] ent_q;
 
-  logic [43:0] lu_vk, fill_vk, flush_vk;
-  assign lu_vk    = lu_vkey_i;
-  assign flush_vk = flush_vkey_i;
+  // As in tlb.sv, every per-entry loop sits in a branch on the operation
+  // it serves (lookup, TLBI, fill), which Verilator skips when untaken.
 
-  // ---- Per-entry compares ------------------------------------------------
-  logic [N-1:0]   lu_match, flush_kill;
-  logic [N*2-1:0] ent_level;
-  for (genvar i = 0; i < N; i++) begin : g_cmp
+  // Entry e (flat) against the lookup: level from the start level, granule,
+  // ASID, and the VA bits above its region.
+  localparam int unsigned KeyW = FAsid + AsidW;  // the fields a compare reads
+  function automatic logic lu_matches(logic v, logic [KeyW-1:0] e, logic [43:0] vkey,
+                                      logic [AsidW-1:0] asid, logic [4:0] gbits,
+                                      logic [1:0] start_level);
     logic [43:0]      e_vkey;
     logic [4:0]       e_gbits;
     logic [1:0]       e_level;
     logic [AsidW-1:0] e_asid;
-    logic [5:0]       e_low;
-    assign e_vkey  = ent_q[i*EW + FVkey +: 44];
-    assign e_gbits = ent_q[i*EW + FGbits +: 5];
-    assign e_level = ent_q[i*EW + FLevel +: 2];
-    assign e_asid  = ent_q[i*EW + FAsid +: AsidW];
-    assign e_low   = region_low(e_gbits, e_level);
-    assign ent_level[i*2 +: 2] = e_level;
+    e_vkey  = e[FVkey +: 44];
+    e_gbits = e[FGbits +: 5];
+    e_level = e[FLevel +: 2];
+    e_asid  = e[FAsid +: AsidW];
+    lu_matches = v && e_level >= start_level && e_gbits == gbits &&
+                 e_asid == asid &&
+                 (vkey & ({44{1'b1}} << region_low(e_gbits, e_level))) == e_vkey;
+  endfunction
 
-    assign lu_match[i] = valid_q[i] && e_level >= lu_start_level_i && e_gbits == lu_gbits_i &&
-                         e_asid == lu_asid_i[AsidW-1:0] &&
-                         (lu_vk & ({44{1'b1}} << e_low)) == e_vkey;
-
-    always_comb begin
-      if (granule_pkg::tlbi_last_level(flush_op_i)) begin
-        flush_kill[i] = 1'b0;
-      end else if (granule_pkg::tlbi_by_va(flush_op_i)) begin
-        // By VA: the region's entries of every ASID (a conservative
-        // reading, always allowed).
-        flush_kill[i] = (flush_vk & ({44{1'b1}} << e_low)) == e_vkey;
-      end else if (granule_pkg::tlbi_by_asid(flush_op_i)) begin
-        flush_kill[i] = e_asid == flush_asid_i[AsidW-1:0];
-      end else begin
-        flush_kill[i] = 1'b1;
-      end
+  // The TLBI's verdict on entry e.
+  function automatic logic flush_kills(logic [KeyW-1:0] e, granule_pkg::tlbi_op_e op,
+                                       logic [43:0] vkey, logic [AsidW-1:0] asid);
+    if (granule_pkg::tlbi_last_level(op)) begin
+      flush_kills = 1'b0;
+    end else if (granule_pkg::tlbi_by_va(op)) begin
+      // By VA: the region's entries of every ASID (a conservative
+      // reading, always allowed).
+      flush_kills = (vkey & ({44{1'b1}} << region_low(e[FGbits +: 5], e[FLevel +: 2]))) ==
+                    e[FVkey +: 44];
+    end else if (granule_pkg::tlbi_by_asid(op)) begin
+      flush_kills = e[FAsid +: AsidW] == asid;
+    end else begin
+      flush_kills = 1'b1;
     end
-  end
+  endfunction
 
   // ---- Lookup: the deepest level, then the lowest index ------------------
   logic            hit;
   logic [SetW-1:0] hit_set;
   logic [WayW-1:0] hit_way;
   logic [1:0]      hit_level;
-  always_comb begin
+  logic [EW-1:0]   hit_ent;
+  always_comb begin : p_lookup
+    logic [EW-1:0] e;
     hit       = 1'b0;
     hit_set   = '0;
     hit_way   = '0;
     hit_level = '0;
-    for (int i = 0; i < N; i++) begin
-      if (lu_match[i] && (!hit || ent_level[i*2 +: 2] > hit_level)) begin
-        hit       = 1'b1;
-        hit_set   = SetW'(i / Ways);
-        hit_way   = WayW'(i % Ways);
-        hit_level = ent_level[i*2 +: 2];
+    hit_ent   = '0;
+    e         = '0;
+    if (lu_req_i) begin
+      for (int i = 0; i < N; i++) begin
+        e = ent_q[i*EW +: EW];
+        if (lu_matches(valid_q[i], e[KeyW-1:0], lu_vkey_i, lu_asid_i[AsidW-1:0], lu_gbits_i,
+                       lu_start_level_i) &&
+            (!hit || e[FLevel +: 2] > hit_level)) begin
+          hit       = 1'b1;
+          hit_set   = SetW'(i / Ways);
+          hit_way   = WayW'(i % Ways);
+          hit_level = e[FLevel +: 2];
+          hit_ent   = e;
+        end
       end
     end
   end
 
-  logic [EW-1:0] hit_ent;
-  assign hit_ent       = ent_q[(32'(hit_set) * Ways + 32'(hit_way)) * EW +: EW];
   assign lu_hit_o      = hit;
   assign lu_set_o      = hit_set;
   assign lu_way_o      = hit_way;
@@ -176,6 +187,8 @@ module walkcache #(
   logic [WayW-1:0] fill_way, free_way, victim;
   logic            free_found;
   logic [EW-1:0]   fill_ent;
+  logic [31:0]     fill_idx;
+  logic [43:0]     fill_vk;
 
   assign fill_low = region_low(fill_gbits_i, fill_level_i);
   assign fill_vk  = fill_vkey_i & ({44{1'b1}} << fill_low);
@@ -193,18 +206,21 @@ module walkcache #(
     fill_ent[FTable +: PaW-12]  = fill_table_i[PaW-1:12];
   end
 
-  always_comb begin
+  always_comb begin : p_free
     free_found = 1'b0;
     free_way   = '0;
-    for (int w = Ways - 1; w >= 0; w--) begin
-      if (!valid_q[32'(fill_set) * Ways + w]) begin
-        free_found = 1'b1;
-        free_way   = WayW'(w);
+    if (fill_i) begin
+      for (int w = Ways - 1; w >= 0; w--) begin
+        if (!valid_q[32'(fill_set) * Ways + 32'(w)]) begin
+          free_found = 1'b1;
+          free_way   = WayW'(w);
+        end
       end
     end
   end
 
   assign fill_way     = free_found ? free_way : victim;
+  assign fill_idx     = 32'(fill_set) * Ways + 32'(fill_way);
   assign fill_set_o   = fill_set;
   assign fill_way_o   = fill_way;
   assign fill_evict_o = fill_i && !free_found;
@@ -226,27 +242,29 @@ module walkcache #(
   );
 
   // ---- Next state ------------------------------------------------------------
-  for (genvar i = 0; i < N; i++) begin : g_ent
-    localparam int unsigned ESet = i / Ways;
-    localparam int unsigned EWay = i % Ways;
-    logic we;
-    assign we = fill_i && 32'(fill_set) == ESet && 32'(fill_way) == EWay;
-    always_comb begin
-      valid_d[i] = valid_q[i];
-      if (we) begin
-        valid_d[i] = 1'b1;
-      end else if (flush_i && flush_kill[i]) begin
-        valid_d[i] = 1'b0;
+  always_comb begin : p_valid
+    valid_d = valid_q;
+    if (flush_i) begin
+      for (int i = 0; i < N; i++) begin
+        if (flush_kills(ent_q[i*EW +: KeyW], flush_op_i, flush_vkey_i,
+                        flush_asid_i[AsidW-1:0])) begin
+          valid_d[i] = 1'b0;
+        end
       end
     end
-    assign ent_d[i*EW +: EW] = we ? fill_ent : ent_q[i*EW +: EW];
+    if (fill_i) begin
+      valid_d[fill_idx] = 1'b1;
+    end
+  end
 
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
+  // Entries are written only by a fill, at its slot.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < N; i++) begin
         ent_q[i*EW +: EW] <= '0;
-      end else begin
-        ent_q[i*EW +: EW] <= ent_d[i*EW +: EW];
       end
+    end else if (fill_i) begin
+      ent_q[fill_idx * EW +: EW] <= fill_ent;
     end
   end
 
@@ -274,13 +292,19 @@ module walkcache #(
   // lookup matches at most one entry per level.
   logic lu_dup;
   always_comb begin : p_lu_dup
-    logic [2:0] seen;
+    logic [2:0]      seen;
+    logic [KeyW-1:0] e;
     seen   = '0;
     lu_dup = 1'b0;
-    for (int i = 0; i < N; i++) begin
-      if (lu_match[i]) begin
-        lu_dup = lu_dup || seen[ent_level[i*2 +: 2]];
-        seen[ent_level[i*2 +: 2]] = 1'b1;
+    e      = '0;
+    if (lu_req_i) begin
+      for (int i = 0; i < N; i++) begin
+        e = ent_q[i*EW +: KeyW];
+        if (lu_matches(valid_q[i], e, lu_vkey_i, lu_asid_i[AsidW-1:0], lu_gbits_i,
+                       lu_start_level_i)) begin
+          lu_dup = lu_dup || seen[e[FLevel +: 2]];
+          seen[e[FLevel +: 2]] = 1'b1;
+        end
       end
     end
   end

@@ -18,6 +18,7 @@ module walkcache_cfg #(
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
+  input  logic                  lu_req_i,
   input  logic [43:0]           lu_vkey_i,
   input  logic [15:0]           lu_asid_i,
   input  logic [4:0]            lu_gbits_i,
@@ -78,6 +79,7 @@ module walkcache_cfg #(
   ) u_wc (
     .clk_i,
     .rst_ni,
+    .lu_req_i,
     .lu_vkey_i,
     .lu_asid_i,
     .lu_gbits_i,

@@ -106,6 +106,12 @@ template <class V> struct Dut {
         top->lu_asid_i = asid;
         top->lu_gbits_i = g;
         top->lu_start_level_i = start;
+        // Without lu_req_i the compares are not evaluated and the answer
+        // is a miss (docs/rtl.md "walkcache").
+        top->lu_req_i = 0;
+        top->eval();
+        CHECK(!top->lu_hit_o && top->lu_table_o == 0, "lookup answered without lu_req_i");
+        top->lu_req_i = 1; // stays set: the touch that follows is checked against it
         top->eval();
         Lu r{};
         r.idx = top->lu_hit_o ? (int)(top->lu_set_o * ways + top->lu_way_o) : -1;
