@@ -141,6 +141,11 @@ static inline bool tag_match(uint32_t meta, uint16_t asid)
     return (meta & META_GLOBAL) || (uint16_t)meta == asid;
 }
 
+uint32_t gr_tlb_set_of(const gr_tlb *t, uint64_t va, gr_psize p)
+{
+    return (uint32_t)(((va & GR_TLB_VA_MASK) >> t->szshift[p]) & t->set_mask);
+}
+
 int gr_tlb_lookup(const gr_tlb *t, uint64_t va, uint16_t asid, unsigned *probe)
 {
     va &= GR_TLB_VA_MASK;

@@ -58,6 +58,11 @@ static unsigned region_shift(const gr_s1half *h, int level)
     return h->granule_bits + h->stride * (unsigned)(3 - level);
 }
 
+uint32_t gr_wc_set_of(const gr_wc *w, const gr_s1half *h, uint64_t va, int level)
+{
+    return (uint32_t)(((va & GR_TLB_VA_MASK) >> region_shift(h, level)) & w->set_mask);
+}
+
 int gr_wc_lookup(const gr_wc *w, const gr_s1half *h, uint64_t va, uint16_t asid)
 {
     va &= GR_TLB_VA_MASK;

@@ -190,6 +190,14 @@ static void test_tlb_set_index_per_size(void **state)
     assert_int_equal(gr_tlb_lookup(t, 0x405fffff, 7, NULL), 2); /* inside the 2M */
     assert_int_equal(gr_tlb_fill(t, &h, NULL, &ev), 1);
     assert_true(ev); /* evicted page b */
+    /* gr_tlb_set_of() names the same sets (the hand-derived ones above),
+     * for any VA inside the entry. */
+    assert_int_equal(gr_tlb_set_of(t, 0x40001000, GR_PS_4K), 1);
+    assert_int_equal(gr_tlb_set_of(t, 0x40005fff, GR_PS_4K), 1);
+    assert_int_equal(gr_tlb_set_of(t, 0x40003000, GR_PS_4K), 3);
+    assert_int_equal(gr_tlb_set_of(t, 0x403fffff, GR_PS_2M), 1);
+    assert_int_equal(gr_tlb_set_of(t, 0x40400000, GR_PS_2M), 2);
+    assert_int_equal(gr_tlb_set_of(t, 0xffff000040400000ull, GR_PS_2M), 2); /* tag bits ignored */
     gr_tlb_destroy(t);
 }
 

@@ -194,6 +194,12 @@ static void test_walkcache_deepest_hit_and_asid(void **state)
     assert_true(k >= 0);
     assert_int_equal(gr_wc_entry_at(w, k)->level, 2);
     assert_int_equal(gr_wc_entry_at(w, k)->next.table, T3);
+    /* 4 sets of 4 ways; a level-2 entry covers 2 MB (4K granule), so its
+     * set is VA[22:21], and the fill put it there */
+    assert_int_equal(gr_wc_set_of(w, &c.half[0], VA + 0x1000, 2), (VA >> 21) & 3);
+    assert_int_equal((unsigned)k / 4, (VA >> 21) & 3);
+    /* a level-1 entry covers 1 GB: VA[31:30] */
+    assert_int_equal(gr_wc_set_of(w, &c.half[0], VA, 1), (VA >> 30) & 3);
     /* same 1 GB, another 2 MB region: the level-1 entry */
     assert_int_equal(hit_level(w, &c, KEY1 + 0x00600000ull, 5), 1);
     /* same 512 GB, another 1 GB region: level 0 */

@@ -183,6 +183,9 @@ unsigned gr_tlb_capacity(const gr_tlb *t);
 unsigned gr_tlb_ways(const gr_tlb *t);
 /*! gr_tlb_valid_count() : valid entries. */
 unsigned gr_tlb_valid_count(const gr_tlb *t);
+/*! gr_tlb_set_of() : the set an entry of size p covering va lives in
+ *  (the set its lookup probes for that size). */
+uint32_t gr_tlb_set_of(const gr_tlb *t, uint64_t va, gr_psize p);
 
 /*! gr_tlb_make_entry() : the entry a structure holding `sizes` keeps for
  *  the translation tte of va: the largest held size that fits inside

@@ -77,6 +77,11 @@ const gr_repl_state *gr_wc_repl(const gr_wc *w);
 /*! gr_wc_valid_count() : valid entries. */
 unsigned gr_wc_valid_count(const gr_wc *w);
 
+/*! gr_wc_set_of() : the set a level-`level` entry for va lives in, in the
+ *  VA range whose translation parameters are h (its region, and so its
+ *  index, depends on the granule). */
+uint32_t gr_wc_set_of(const gr_wc *w, const gr_s1half *h, uint64_t va, int level);
+
 /*! gr_wc_from_walk() : the walk-cache entries a walk yields: one per table
  *  descriptor the walker followed (every read in x->reads that is a table
  *  descriptor whose next-table address is inside the output size), in
