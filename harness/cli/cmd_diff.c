@@ -76,6 +76,8 @@ typedef struct expect {
     uint64_t rec, seq;
     uint64_t hid; /* its event in the history */
     uint64_t va;  /* the VA looked up (a PAC request's: after Auth) */
+    uint16_t asid;  /* the ASID and VA range parameters it was translated */
+    gr_s1half half; /* with (the dump's marks and walk-cache sets) */
     gr_mmu_req rq;
     gr_mmu_resp rs;
 } expect;
@@ -133,6 +135,8 @@ typedef struct diff {
     bool ctx_pending, ctx_have_va;
     uint64_t ctx_va;
     unsigned ctx_acc;
+    uint16_t ctx_asid;
+    gr_s1half ctx_half;
 } diff;
 
 static void print_req(const gr_mmu_req *q)
@@ -457,14 +461,21 @@ static void print_set(diff *d, int unit, const gr_tlb_cfg *tc, uint32_t set, con
         gr_tlb_view_get(gr_mmu_tlb(m, unit), &v);
         rs = v.repl;
     }
-    printf("    %s set %u (%s; %u ways, %s, the model's next victim way %u):", names[unit], set,
-           what, tc->ways, gr_config_repl_name(tc->repl), gr_repl_next_victim(rs, set));
     dent me, re;
     bool have, empty = true;
-    for (uint32_t w = 0; w < tc->ways && empty; w++) {
+    /* A fill takes the lowest invalid way before asking the policy
+     * (docs/uarch.md "Way choice"). */
+    uint32_t victim = UINT32_MAX;
+    for (uint32_t w = 0; w < tc->ways; w++) {
         read_way(d, unit, tc->ways, set, w, &me, &re, &have);
-        empty = have && !me.valid && !re.valid;
+        empty &= have && !me.valid && !re.valid;
+        if (!me.valid && victim == UINT32_MAX)
+            victim = w;
     }
+    if (victim == UINT32_MAX)
+        victim = gr_repl_next_victim(rs, set);
+    printf("    %s set %u (%s; %u ways, %s, the model's next victim way %u):", names[unit], set,
+           what, tc->ways, gr_config_repl_name(tc->repl), victim);
     if (empty) {
         printf(" every way invalid on both sides\n");
         return;
@@ -485,20 +496,22 @@ static void print_set(diff *d, int unit, const gr_tlb_cfg *tc, uint32_t set, con
     }
 }
 
+/* The context of a divergence that names no VA. */
+static const gr_s1half no_half;
+
 /* print_entries()'s acc for a TLBI: both L1s. */
 #define ACC_ANY 3u
 
 /* The entries of every set va indexes in each structure a translation of
  * it looks up: the L1 of its access type (acc), the L2, the walk caches. */
-static void print_entries(diff *d, uint64_t va, unsigned acc)
+static void print_entries(diff *d, uint64_t va, unsigned acc, uint16_t asid,
+                          const gr_s1half *h)
 {
     gr_replay *r = d->r;
     if (!r)
         return;
     gr_mmu *m = gr_replay_mmu(r);
     const gr_config *c = d->cfg;
-    uint16_t asid = gr_mmu_asid(m);
-    const gr_s1half *h = &gr_mmu_ctx(m)->half[(va >> 55) & 1];
     printf("  TLB and walk-cache entries of the sets va %#" PRIx64 " indexes, ASID %u, %s "
            "(> covers the va with a usable tag, ~ covers it under another ASID; * the "
            "sides differ):\n", va, (unsigned)asid,
@@ -516,20 +529,20 @@ static void print_entries(diff *d, uint64_t va, unsigned acc)
                 {GR_RTLSIM_L2, &c->l2, true}};
     for (size_t i = 0; i < sizeof tlbs / sizeof tlbs[0]; i++) {
         const gr_tlb_cfg *tc = tlbs[i].tc;
-        if (!tlbs[i].used || !tc->present || !tc->sets)
+        const gr_tlb *t = tc->present ? gr_mmu_tlb(m, tlbs[i].unit) : NULL;
+        if (!tlbs[i].used || !t || !tc->sets)
             continue;
-        /* One set per held size (set = VA >> size mod sets); the sizes that
+        /* One set per held size (the set its lookup probes); the sizes that
          * index the same set are listed together. */
         bool done[GR_PS_COUNT] = {false};
         for (int p = 0; p < GR_PS_COUNT; p++) {
             if (!((tc->sizes >> p) & 1) || done[p])
                 continue;
-            uint32_t set = (uint32_t)((v >> gr_config_psize_shift((gr_psize)p)) & (tc->sets - 1));
+            uint32_t set = gr_tlb_set_of(t, v, (gr_psize)p);
             char what[64] = "";
             size_t len = 0;
             for (int q = p; q < GR_PS_COUNT; q++) {
-                if (!((tc->sizes >> q) & 1) ||
-                    (uint32_t)((v >> gr_config_psize_shift((gr_psize)q)) & (tc->sets - 1)) != set)
+                if (!((tc->sizes >> q) & 1) || gr_tlb_set_of(t, v, (gr_psize)q) != set)
                     continue;
                 done[q] = true;
                 len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", len ? " " : "",
@@ -544,19 +557,18 @@ static void print_entries(diff *d, uint64_t va, unsigned acc)
     bool gran_ok = h->granule_bits == 12 || h->granule_bits == 14 || h->granule_bits == 16;
     for (int i = 0; i < GR_CONFIG_MAX_WC && gran_ok; i++) {
         const gr_tlb_cfg *tc = &c->wc[i];
-        if (!tc->present || !tc->sets || !gr_mmu_wc(m, i))
+        const gr_wc *w = tc->present ? gr_mmu_wc(m, i) : NULL;
+        if (!w || !tc->sets)
             continue;
         bool done[3] = {false};
         for (int l = 0; l < 3; l++) {
             if (!((tc->levels >> l) & 1) || done[l])
                 continue;
-            unsigned gb = h->granule_bits;
-            uint32_t set = (uint32_t)((v >> (gb + (gb - 3u) * (3u - (unsigned)l))) & (tc->sets - 1));
+            uint32_t set = gr_wc_set_of(w, h, v, l);
             char what[64] = "";
             size_t len = 0;
             for (int q = l; q < 3; q++) {
-                if (!((tc->levels >> q) & 1) ||
-                    (uint32_t)((v >> (gb + (gb - 3u) * (3u - (unsigned)q))) & (tc->sets - 1)) != set)
+                if (!((tc->levels >> q) & 1) || gr_wc_set_of(w, h, v, q) != set)
                     continue;
                 done[q] = true;
                 len += (size_t)snprintf(what + len, sizeof what - len, "%slevel %d",
@@ -577,18 +589,32 @@ static void print_entries(diff *d, uint64_t va, unsigned acc)
  * the RTL is first run until it has answered every request (the replay
  * stops there: nothing else is presented). With --keep-going the RTL must
  * not run ahead of the replay: printed at once, as the two sides are. */
-static void print_context(diff *d, bool have_va, uint64_t va, unsigned acc)
+static void print_context(diff *d, bool have_va, uint64_t va, unsigned acc, uint16_t asid,
+                          const gr_s1half *h)
 {
     if (!d->keep_going) {
         d->ctx_pending = true;
         d->ctx_have_va = have_va;
         d->ctx_va = va;
         d->ctx_acc = acc;
+        d->ctx_asid = asid;
+        d->ctx_half = *h;
         return;
     }
     print_history(d);
     if (have_va)
-        print_entries(d, va, acc);
+        print_entries(d, va, acc, asid, h);
+}
+
+/* A TLBI's context: its ASID, and the granule of the VA's range now (a
+ * TLBI comes between translations: the current registers are its). */
+static void print_tlbi_context(diff *d, const gr_tlbi *op)
+{
+    gr_s1half h;
+    memset(&h, 0, sizeof h);
+    if (d->r)
+        h = gr_mmu_ctx(gr_replay_mmu(d->r))->half[(op->va >> 55) & 1];
+    print_context(d, gr_tlbi_by_va(op->op), op->va, ACC_ANY, op->asid, &h);
 }
 
 /* Counts a divergence in cycle cyc (UINT64_MAX: the current one); stops the
@@ -644,7 +670,7 @@ static void compare_rsp(diff *d, const expect *e, const gr_rtlsim_rsp *g)
            "rtl", g->t_valid, g->pa, g->fault_type, g->fault_level, g->fsc, g->mair_attr, g->sh,
            g->page_shift, g->level, g->path, g->nreads, g->desc_written ? " written" : "");
     printf("    (accepted in cycle %" PRIu64 " on both sides)\n", w->t_accept);
-    print_context(d, true, e->va, e->rq.r.acc);
+    print_context(d, true, e->va, e->rq.r.acc, e->asid, &e->half);
 }
 
 /* Compares what the RTL produced so far with what the model expects. */
@@ -656,7 +682,7 @@ static void collect(diff *d)
             if (diverged(d, UINT64_MAX, g.t_valid)) {
                 printf("divergence: the RTL gave a response in cycle %" PRIu64
                        " with none outstanding\n", g.t_valid);
-                print_context(d, false, 0, 0);
+                print_context(d, false, 0, 0, 0, &no_half);
             }
             continue;
         }
@@ -671,7 +697,7 @@ static void collect(diff *d)
             if (diverged(d, UINT64_MAX, c)) {
                 printf("divergence: the RTL completed a TLBI in cycle %" PRIu64
                        " with none outstanding\n", c);
-                print_context(d, false, 0, 0);
+                print_context(d, false, 0, 0, 0, &no_half);
             }
             continue;
         }
@@ -690,7 +716,7 @@ static void collect(diff *d)
             printf("divergence at %s: TLBI %s va %#" PRIx64 " asid %u completed in cycle %"
                    PRIu64 " (RTL), %" PRIu64 " (model)\n", rt, gr_tlbi_name(op.op), op.va,
                    (unsigned)op.asid, c, want);
-            print_context(d, gr_tlbi_by_va(op.op), op.va, ACC_ANY);
+            print_tlbi_context(d, &op);
         }
     }
 }
@@ -711,7 +737,7 @@ static void flush_context(diff *d)
     }
     print_history(d);
     if (d->ctx_have_va)
-        print_entries(d, d->ctx_va, d->ctx_acc);
+        print_entries(d, d->ctx_va, d->ctx_acc, d->ctx_asid, &d->ctx_half);
 }
 
 /* The RTL's walker writes against the model's one (if any). */
@@ -728,7 +754,7 @@ static void check_writes(diff *d, uint64_t rec, const expect *e)
                        rt, w.cycle, w.pa, w.data, d->want_wr ? "" : "none\n");
                 if (d->want_wr)
                     printf("[%#" PRIx64 "] = %#" PRIx64 "\n", d->wr_pa, d->wr_data);
-                print_context(d, true, e->va, e->rq.r.acc);
+                print_context(d, true, e->va, e->rq.r.acc, e->asid, &e->half);
             }
         }
         d->want_wr = false;
@@ -780,7 +806,7 @@ static void do_set_regs(diff *d, gr_replay *r, uint64_t rec, const gr_regs *regs
         printf("divergence at %s: register write presented in cycle %" PRIu64
                " performed in %" PRIu64 " (RTL), %" PRIu64 " (model)\n",
                rt, t, at, done);
-        print_context(d, false, 0, 0);
+        print_context(d, false, 0, 0, 0, &no_half);
     }
 }
 
@@ -790,10 +816,17 @@ static void do_tlbi(diff *d, gr_replay *r, uint64_t rec, const gr_tlbi *op, uint
     if (d->dead || !ensure_rtl(d, r))
         return;
     d->tlbis++;
-    if (d->tn == QCAP) {
+    if (d->tn == QCAP)
         collect(d);
-        if (d->tn == QCAP)
-            return;
+    if (d->tn == QCAP) {
+        /* QCAP TLBI completions overdue: the lock-step keeps one or two. */
+        if (diverged(d, d->tq_rec[d->th], UINT64_MAX)) {
+            printf("divergence: %u TLBI completions outstanding on the RTL\n", QCAP);
+            print_context(d, false, 0, 0, 0, &no_half);
+        }
+        d->dead = true;
+        gr_replay_stop(r);
+        return;
     }
     size_t i = (d->th + d->tn++) % QCAP;
     hist_ev *h = hist_add(d, EV_TLBI, rec);
@@ -813,7 +846,7 @@ static void do_tlbi(diff *d, gr_replay *r, uint64_t rec, const gr_tlbi *op, uint
         printf("divergence at %s: TLBI %s va %#" PRIx64 " asid %u presented in cycle %"
                PRIu64 " never accepted by the RTL\n", rt, gr_tlbi_name(op->op), op->va,
                (unsigned)op->asid, t);
-        print_context(d, gr_tlbi_by_va(op->op), op->va, ACC_ANY);
+        print_tlbi_context(d, op);
     }
 }
 
@@ -859,9 +892,12 @@ static void do_translated(diff *d, gr_replay *r, uint64_t rec, const gr_mmu_req 
         /* QCAP responses overdue: the lock-step keeps one or two. */
         if (diverged(d, d->q[d->qh].rec, UINT64_MAX)) {
             printf("divergence: %u responses outstanding on the RTL\n", QCAP);
-            print_context(d, false, 0, 0);
+            print_context(d, false, 0, 0, 0, &no_half);
         }
         d->dead = true;
+        d->want_wr = false;
+        if (wk) /* the model's memory is the reference */
+            gr_pmem_write64(mem, wk->tte.desc_pa, model_raw);
         gr_replay_stop(r);
         return;
     }
@@ -871,7 +907,11 @@ static void do_translated(diff *d, gr_replay *r, uint64_t rec, const gr_mmu_req 
     e->seq = d->translations - 1;
     e->rq = *rq;
     e->rs = *rs;
-    e->va = rq->pac ? gr_mmu_last_pac_va(gr_replay_mmu(r)) : rq->r.va;
+    /* A PAC failure (FEAT_FPAC) translated nothing: its pointer as given. */
+    e->va = rq->pac && rs->fault.type != GR_FAULT_PAC_FAIL ? gr_mmu_last_pac_va(gr_replay_mmu(r))
+                                                         : rq->r.va;
+    e->asid = gr_mmu_asid(gr_replay_mmu(r));
+    e->half = gr_mmu_ctx(gr_replay_mmu(r))->half[(e->va >> 55) & 1];
     hist_ev *h = hist_add(d, EV_XLAT, rec);
     e->hid = d->nev - 1;
     uint64_t at = gr_rtlsim_submit(d->rtl, rq, e->seq, MAX_WAIT);
@@ -890,7 +930,7 @@ static void do_translated(diff *d, gr_replay *r, uint64_t rec, const gr_mmu_req 
         printf("divergence at %s (translation %" PRIu64 "): accepted in cycle %" PRIu64
                " (RTL), %" PRIu64 " (model)\n", rt, e->seq, at, rs->t_accept);
         print_req(rq);
-        print_context(d, true, e->va, rq->r.acc);
+        print_context(d, true, e->va, rq->r.acc, e->asid, &e->half);
     }
     /* Every read of this request's walk is issued before its valid cycle:
      * run the RTL that far before the VM layer may change the tables. */
@@ -905,7 +945,7 @@ static void do_translated(diff *d, gr_replay *r, uint64_t rec, const gr_mmu_req 
                    "] = %#" PRIx64 ", the RTL no write by cycle %" PRIu64 "\n",
                    rt, e->seq, d->wr_pa, d->wr_data, rs->t_valid);
             print_req(rq);
-            print_context(d, true, e->va, rq->r.acc);
+            print_context(d, true, e->va, rq->r.acc, e->asid, &e->half);
         }
         d->want_wr = false;
         /* The model's memory is the reference from here on. */
@@ -944,7 +984,7 @@ static void finish(diff *d)
     if (gr_rtlsim_drain(d->rtl, MAX_WAIT) != 0 && diverged(d, d->q[d->qh].rec, UINT64_MAX)) {
         printf("divergence: %zu responses never became valid on the RTL\n",
                gr_rtlsim_outstanding(d->rtl));
-        print_context(d, false, 0, 0);
+        print_context(d, false, 0, 0, 0, &no_half);
     }
     gr_rtlsim_run_to(d->rtl, gr_rtlsim_cycle(d->rtl) + 64);
     collect(d);
@@ -952,7 +992,7 @@ static void finish(diff *d)
         diverged(d, d->qn ? d->q[d->qh].rec : d->tq_rec[d->th], UINT64_MAX)) {
         printf("divergence: %zu responses and %zu TLBI completions expected but not seen\n",
                d->qn, d->tn);
-        print_context(d, false, 0, 0);
+        print_context(d, false, 0, 0, 0, &no_half);
     }
     flush_context(d);
 }

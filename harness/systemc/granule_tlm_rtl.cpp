@@ -149,14 +149,30 @@ struct mmu_tlm_rtl::impl {
         settle();
     }
 
+    /* A cycle of waiting for `what`. An RTL that has not answered long
+     * after the slowest operation could (10000 cycles, the lock-step
+     * diff's limit, plus a walk's worth of memory accesses at the
+     * latencies in use) is hung: the caller gets an error rather than a
+     * simulation that never ends. */
+    void wait_cycle(uint64_t since, const char *what)
+    {
+        const uint64_t limit = 10000 + 16ull * (rd + wr);
+        if (cycle() - since >= limit)
+            throw std::runtime_error(std::string("granule::mmu_tlm_rtl: no ") + what + " within " +
+                                     std::to_string(limit) + " cycles of cycle " +
+                                     std::to_string(since) + " (the RTL is hung)");
+        next_cycle();
+    }
+
     /* Holds the valid written by the caller until ready is seen. The
      * rising edge (edge_thread) drops valid after an acceptance. */
-    template <class V, class R> uint64_t present(V &valid, const R &ready)
+    template <class V, class R> uint64_t present(V &valid, const R &ready, const char *what)
     {
         valid.write(true);
         settle();
+        const uint64_t since = cycle();
         while (!ready.read())
-            next_cycle();
+            wait_cycle(since, what);
         return cycle();
     }
 };
@@ -188,6 +204,10 @@ const char *mmu_tlm_rtl::built_config() { return GRANULE_TLM_RTL_CONFIG; }
 
 void mmu_tlm_rtl::set_mem_latency(unsigned read, unsigned write)
 {
+    /* A response is presented in a cycle after its request (edge_thread),
+     * as [memory] read_latency / write_latency >= 1 require. */
+    if (read == 0 || write == 0)
+        throw std::invalid_argument("granule::mmu_tlm_rtl: memory latencies must be at least 1 cycle");
     p_->rd = read;
     p_->wr = write;
 }
@@ -294,12 +314,12 @@ void mmu_tlm_rtl::do_translate(const gr_mmu_req &rq, gr_mmu_resp &out)
     s.req_pac_i.write(rq.pac);
     s.req_key_i.write(rq.key);
     s.req_modifier_i.write(rq.modifier);
-    const uint64_t a = s.present(s.req_valid_i, s.req_ready_o);
+    const uint64_t a = s.present(s.req_valid_i, s.req_ready_o, "request acceptance");
     /* One request outstanding: the next response is this one's. The
      * previous request's response can be valid in the cycle this one is
      * accepted in (the blocking issue presents it then): not a new one. */
     while (!s.rsp_valid_o.read() || s.cycle() == s.last_rsp)
-        s.next_cycle();
+        s.wait_cycle(a, "response");
     s.last_rsp = s.cycle();
     memset(&out, 0, sizeof out);
     out.t_accept = a;
@@ -366,7 +386,7 @@ uint64_t mmu_tlm_rtl::do_set_regs(const gr_regs &r, uint64_t t)
     s.reg_apdb_hi_i.write(r.apdbkeyhi);
     s.reg_apdb_lo_i.write(r.apdbkeylo);
     /* The write takes effect when accepted (mmu.h: gr_mmu_set_regs). */
-    const uint64_t a = s.present(s.reg_valid_i, s.reg_ready_o);
+    const uint64_t a = s.present(s.reg_valid_i, s.reg_ready_o, "register write acceptance");
     gr_pac_status ps;
     if (!s.pac)
         s.pac = gr_pac_create(&r, &ps);
@@ -383,12 +403,12 @@ uint64_t mmu_tlm_rtl::do_tlbi(const gr_tlbi &op, uint64_t t)
     s.tlbi_op_i.write(op.op);
     s.tlbi_va_i.write(op.va);
     s.tlbi_asid_i.write(op.asid);
-    s.present(s.tlbi_valid_i, s.tlbi_ready_o);
+    const uint64_t a = s.present(s.tlbi_valid_i, s.tlbi_ready_o, "TLBI acceptance");
     /* Complete when tlbi_done_o pulses (gr_mmu_tlbi's return); a pulse
      * in the acceptance cycle may be the previous TLBI's (presented in the
      * cycle it completed), as for responses. */
     while (!s.tlbi_done_o.read() || s.cycle() == s.last_done)
-        s.next_cycle();
+        s.wait_cycle(a, "TLBI completion");
     s.last_done = s.cycle();
     return s.last_done;
 }

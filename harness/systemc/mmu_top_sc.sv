@@ -7,10 +7,11 @@
 //    (req_t 134 bits, rsp_t 76 bits, the 256-bit key vectors) would be
 //    sc_bv ports, slow to write and read, and the C++ would have to know
 //    the struct layouts. Here the fields are connected by name.
-//  * Only the ports the TLM wrapper drives are listed. Ports mmu_top gains
-//    for other users (the debug read port, dbg_*) stay unconnected: inputs
-//    tie to zero, outputs are dropped. A SystemC port must be bound, so
-//    exposing them would break the wrapper whenever mmu_top grows one.
+//  * The debug read port (dbg_*, for the lock-step diff's dumps) is tied
+//    off here rather than exposed: a SystemC port must be bound, and the
+//    TLM wrapper has no use for it. Every other port of mmu_top is
+//    connected by name, with no PINMISSING waiver, so a port mmu_top gains
+//    fails this build instead of floating.
 module mmu_top_sc (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -111,9 +112,6 @@ module mmu_top_sc (
   assign mem_req_pa_o = 64'(mem_req_pa);
   assign mem_wr_pa_o  = 64'(mem_wr_pa);
 
-  // Ports of mmu_top not listed here (dbg_*) are left unconnected on
-  // purpose (see the file comment).
-  /* verilator lint_off PINMISSING */
   mmu_top u_mmu_top (
     .clk_i,
     .rst_ni,
@@ -158,8 +156,17 @@ module mmu_top_sc (
     .mem_wr_pa_o        (mem_wr_pa),
     .mem_wr_data_o,
     .mem_wr_rsp_valid_i,
-    .mem_wr_rsp_err_i
+    .mem_wr_rsp_err_i,
+    // The debug read port, off (see the file comment); its outputs are
+    // zero then and deliberately left open.
+    .dbg_en_i           (1'b0),
+    .dbg_unit_i         ('0),
+    .dbg_set_i          ('0),
+    .dbg_way_i          ('0),
+    /* verilator lint_off PINCONNECTEMPTY */
+    .dbg_valid_o        (),
+    .dbg_entry_o        ()
+    /* verilator lint_on PINCONNECTEMPTY */
   );
-  /* verilator lint_on PINMISSING */
 
 endmodule

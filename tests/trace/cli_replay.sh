@@ -113,10 +113,13 @@ check "pac split tampered violations" 4000 "$(field violations "$tmp/px1.json")"
 # footprint of 24 MiB in 16 MiB of RAM makes both happen; without pageout
 # every leaf is entered with AF = 1 and neither does.
 "$granule" gen random --footprint 24M --count 20000 --seed 7 -o "$tmp/press.grt" >/dev/null 2>&1
+check "af gen" 0 $?
 "$granule" replay --quiet --ram 16M --json "$tmp/af0.json" "$tmp/press.grt"
+check "af replay, no pageout" 0 $?
 "$granule" replay --quiet --ram 16M --pageout --json "$tmp/af1.json" "$tmp/press.grt"
+check "af replay, software AF" 0 $?
 "$granule" replay --quiet --ram 16M --pageout --hw-af --json "$tmp/af2.json" "$tmp/press.grt"
-check "af exits" 0 $?
+check "af replay, hardware AF" 0 $?
 walker() { python3 -c 'import json,sys; print(json.load(open(sys.argv[2]))["mmu"]["walker"][sys.argv[1]])' "$1" "$2"; }
 check "no pageout: af faults" 0 "$(field af_faults "$tmp/af0.json" vm)"
 check "no pageout: af updates" 0 "$(walker af_updates "$tmp/af0.json")"
