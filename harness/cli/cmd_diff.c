@@ -31,7 +31,7 @@ static const char usage[] =
     "walker's AF/dirty writes (address, data). docs/cosim.md.\n"
     "\n"
     "  --config CFG      configuration file or preset (default: small); the RTL\n"
-    "                    must have been built for it (small, a76)\n"
+    "                    must have been built for it (by default every preset)\n"
     "  --limit N         the first N records of each trace (K, M, G suffixes)\n"
     "  --keep-going      report every divergence instead of stopping at the first\n"
     "  --max-report N    with --keep-going, print at most N divergences (default 20)\n"
