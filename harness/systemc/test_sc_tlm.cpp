@@ -15,26 +15,13 @@
 #include <vector>
 
 #include "granule_tlm.h"
+#include "sc_check.h"
 
 using sc_core::SC_NS;
 using sc_core::sc_time;
 using sc_core::sc_time_stamp;
 
 namespace {
-
-int failures = 0, checks = 0;
-const char *current = "";
-
-#define CHECK_EQ(a, b)                                                                          \
-    do {                                                                                        \
-        checks++;                                                                               \
-        const uint64_t a_ = uint64_t(a), b_ = uint64_t(b);                                      \
-        if (a_ != b_) {                                                                         \
-            failures++;                                                                         \
-            printf("FAIL %s: %s:%d: %s == 0x%" PRIx64 ", expected %s == 0x%" PRIx64 "\n",       \
-                   current, __FILE__, __LINE__, #a, a_, #b, b_);                                \
-        }                                                                                       \
-    } while (0)
 
 constexpr uint64_t L1_TABLE = 0x1000, L2_TABLE = 0x2000, L3_TABLE = 0x3000, PAGE = 0x80000;
 constexpr uint64_t VA = 0x40201234; /* L1 index 1, L2 index 1, L3 index 1 */
