@@ -335,6 +335,8 @@ static void test_trace_din_addresses(void **state)
     expect_error("0 1234567812345678\n0 12345678g\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 2,
                  19, 1);
     expect_error("0 0x\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 1, 0, 0);
+    /* A byte >= 0x80 inside an address: below '0' as a signed byte. */
+    expect_error("2 401ab70\n0 12\xe9" "4\n", GR_TRACE_FMT_DIN, GR_TRACE_EFORMAT, 2, 10, 1);
 }
 
 /* gr_trace_reader_read() in batches smaller than the reader's own buffer:

@@ -11,6 +11,11 @@
 
 #include "trace_internal.h"
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define DIN_SIMD 1
+#endif
+
 /* hexv[c] = value + 1 for a hex digit, 0 otherwise. */
 #define H(c, v) [c] = (v) + 1
 static const uint8_t hexv[256] = {
@@ -444,38 +449,145 @@ static inline const char *din_line(const uint8_t **pp, const uint8_t *lim, unsig
     return NULL;
 }
 
+#ifdef DIN_SIMD
+/* The line nearly every din file is made of, "L ADDR\n" (a label 0..4, one
+ * space, 1..16 hex digits without 0x), with its '\n' at nl (found by
+ * din_newlines()), parsed 16 bytes at a time with SSE2 (baseline on
+ * x86-64): the digit check and the conversion take no branch on the
+ * address's length, which changes from line to line as fetches and data
+ * addresses interleave. Reads 18 bytes from p: the byte source keeps
+ * SRC_SLACK bytes past its data. @return false for any other line, which
+ * din_line() then parses or rejects byte by byte. */
+static inline bool din_fast(const uint8_t *p, const uint8_t *nl, unsigned *label, uint64_t *va)
+{
+    const unsigned l = (unsigned)(p[0] - '0');
+    const size_t len = (size_t)(nl - p) - 2; /* wraps for a line of 0 or 1 bytes */
+    if (l > 4 || p[1] != ' ' || len - 1 > 15)
+        return false;
+    const __m128i u = _mm_loadu_si128((const __m128i *)(const void *)(p + 2));
+    /* Signed compares: bytes >= 0x80 are below '0' and fail the check. */
+    const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(u, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(u, _mm_set1_epi8('9' + 1)));
+    const __m128i lc = _mm_or_si128(u, _mm_set1_epi8(0x20)); /* 'A'-'F' -> 'a'-'f' */
+    const __m128i let = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmplt_epi8(lc, _mm_set1_epi8('f' + 1)));
+    const unsigned hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(dig, let));
+    const unsigned need = (1u << len) - 1u;
+    if ((hex & need) != need)
+        return false;
+    /* Nibbles: the low 4 bits, +9 for a letter (bit 6 set). Lanes past the
+     * digits hold any byte; the mask keeps them from spilling into a
+     * digit's nibble when the pairs are formed. */
+    const __m128i isl = _mm_and_si128(_mm_srli_epi16(u, 6), _mm_set1_epi8(1));
+    __m128i nib = _mm_add_epi8(_mm_and_si128(u, _mm_set1_epi8(0x0f)),
+                               _mm_add_epi8(_mm_slli_epi16(isl, 3), isl));
+    nib = _mm_and_si128(nib, _mm_set1_epi8(0x0f));
+    /* Byte k of the pairs = digit 2k << 4 | digit 2k+1: the first digits
+     * in the lowest byte, so a byte swap makes them the most significant. */
+    __m128i pairs = _mm_or_si128(_mm_slli_epi16(nib, 4), _mm_srli_epi16(nib, 8));
+    pairs = _mm_and_si128(pairs, _mm_set1_epi16(0x00ff));
+    pairs = _mm_packus_epi16(pairs, pairs);
+    const uint64_t v = __builtin_bswap64((uint64_t)_mm_cvtsi128_si64(pairs));
+    *va = v >> (4 * (16 - len));
+    *label = l;
+    return true;
+}
+
+/* Bit i set iff q[i] is '\n', for the 64 bytes at q. Finding the line ends
+ * a block at a time takes the next line's start off the critical path: a
+ * line-by-line parser cannot start a line before it has found where the
+ * previous one ends. */
+static inline uint64_t din_newlines(const uint8_t *q)
+{
+    const __m128i nl = _mm_set1_epi8('\n');
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * k));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, nl)) << (16 * k);
+    }
+    return m;
+}
+#endif
+
+
+/* Hands out one parsed din line: a record into recs, or (recs NULL) an
+ * entry of the plain run, with the fetches counted in *fe. */
+static inline void din_put(gr_trace_rec *recs, uint64_t *vas, uint8_t *kinds, size_t *got,
+                           size_t *fe, unsigned kind, uint64_t va)
+{
+    if (kind == DIN_NONE)
+        return;
+    if (recs) {
+        gr_trace_rec *o = &recs[*got];
+        memset(o, 0, sizeof *o);
+        o->kind = (uint8_t)kind;
+        o->va = va;
+    } else {
+        vas[*got] = va;
+        kinds[*got] = (uint8_t)kind;
+        *fe += kind == GR_TREC_FETCH;
+    }
+    ++*got;
+}
+
 /* Both din decoders: records into recs, or (recs NULL) plain runs into
- * vas/kinds with the fetches counted. Inlined into each with recs known. */
+ * vas/kinds with the fetches counted. Inlined into each with recs known.
+ * The line and fetch counts are kept in locals: the stores into kinds
+ * (uint8_t) may alias anything, and would make the compiler reload *r and
+ * *fetches on every line. */
 static inline size_t din_read(gr_trace_reader *r, gr_trace_rec *recs, uint64_t *vas,
                               uint8_t *kinds, size_t want, size_t *fetches)
 {
     tstate *t = r->fmtstate;
     gr_src *s = &r->src;
-    size_t got = 0;
+    size_t got = 0, fe = 0;
     while (got < want && need_lines(r, t)) {
         const uint8_t *p = s->buf + s->pos, *lim = s->buf + t->lim;
+        uint64_t nlines = 0;
+        const char *bad = NULL;
+        const uint8_t *line = p;
+#ifdef DIN_SIMD
+        /* Reads up to 63 bytes past lim, within the source's SRC_SLACK. */
+        for (const uint8_t *q = p; q < lim && got < want && !bad; q += 64) {
+            uint64_t m = din_newlines(q);
+            if (lim - q < 64)
+                m &= (1ull << (lim - q)) - 1;
+            for (; m && got < want; m &= m - 1) {
+                const uint8_t *nl = q + __builtin_ctzll(m);
+                unsigned kind, label;
+                uint64_t va;
+                line = p;
+                if (__builtin_expect(din_fast(line, nl, &label, &va), 1)) {
+                    kind = din_kind[label];
+                } else {
+                    const uint8_t *e = line;
+                    bad = din_line(&e, lim, &kind, &va);
+                    if (__builtin_expect(bad != NULL, 0))
+                        break;
+                }
+                p = nl + 1;
+                nlines++;
+                din_put(recs, vas, kinds, &got, &fe, kind, va);
+            }
+        }
+#else
         while (p < lim && got < want) {
-            const uint8_t *line = p;
             unsigned kind;
             uint64_t va;
-            const char *bad = din_line(&p, lim, &kind, &va);
+            line = p;
+            bad = din_line(&p, lim, &kind, &va);
             if (__builtin_expect(bad != NULL, 0))
-                LINE_FAIL("%s", bad);
-            r->line++;
-            if (kind == DIN_NONE)
-                continue;
-            if (recs) {
-                gr_trace_rec *o = &recs[got];
-                memset(o, 0, sizeof *o);
-                o->kind = (uint8_t)kind;
-                o->va = va;
-            } else {
-                vas[got] = va;
-                kinds[got] = (uint8_t)kind;
-                *fetches += kind == GR_TREC_FETCH;
-            }
-            got++;
+                break;
+            nlines++;
+            din_put(recs, vas, kinds, &got, &fe, kind, va);
         }
+#endif
+        r->line += nlines;
+        if (fetches)
+            *fetches += fe;
+        fe = 0;
+        if (__builtin_expect(bad != NULL, 0))
+            LINE_FAIL("%s", bad);
         s->pos = (size_t)(p - s->buf);
     }
     return got;
