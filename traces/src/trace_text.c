@@ -493,6 +493,8 @@ static inline bool din_fast(const uint8_t *p, const uint8_t *nl, unsigned *label
     return true;
 }
 
+#define DIN_BATCH 1024 /* lines parsed per pass (din_read) */
+
 /* Bit i set iff q[i] is '\n', for the 64 bytes at q. Finding the line ends
  * a block at a time takes the next line's start off the critical path: a
  * line-by-line parser cannot start a line before it has found where the
@@ -547,13 +549,39 @@ static inline size_t din_read(gr_trace_reader *r, gr_trace_rec *recs, uint64_t *
         const char *bad = NULL;
         const uint8_t *line = p;
 #ifdef DIN_SIMD
-        /* Reads up to 63 bytes past lim, within the source's SRC_SLACK. */
-        for (const uint8_t *q = p; q < lim && got < want && !bad; q += 64) {
-            uint64_t m = din_newlines(q);
-            if (lim - q < 64)
-                m &= (1ull << (lim - q)) - 1;
-            for (; m && got < want; m &= m - 1) {
-                const uint8_t *nl = q + __builtin_ctzll(m);
+        /* Two passes over up to DIN_BATCH lines: their ends, then the
+         * lines. Parsing straight from each block's newline mask left the
+         * loop over a block's lines (5 to 7 of them) with a mispredicted
+         * exit per block. */
+        while (p < lim && got < want) {
+            uint32_t ends[DIN_BATCH + 64];
+            const size_t cap = want - got < DIN_BATCH ? want - got : DIN_BATCH;
+            size_t ne = 0;
+            /* Reads up to 63 bytes past lim, within the source's SRC_SLACK. */
+            for (const uint8_t *q = p; q < lim && ne < cap; q += 64) {
+                uint64_t m = din_newlines(q);
+                if (lim - q < 64)
+                    m &= (1ull << (lim - q)) - 1;
+                const uint32_t off = (uint32_t)(q - p);
+                const unsigned cnt = (unsigned)__builtin_popcountll(m);
+                /* Eight ends are written whatever the count (the extra
+                 * ones are overwritten or never read): no branch on it. */
+                for (unsigned j = 0; j < 8; j++) {
+                    ends[ne + j] = off + (m ? (uint32_t)__builtin_ctzll(m) : 0u);
+                    m &= m - 1;
+                }
+                for (unsigned j = 8; j < cnt; j++) { /* lines under 8 bytes */
+                    ends[ne + j] = off + (uint32_t)__builtin_ctzll(m);
+                    m &= m - 1;
+                }
+                ne += cnt;
+            }
+            if (ne > cap)
+                ne = cap;
+            const uint8_t *const p0 = p;
+            size_t k = 0;
+            for (; k < ne; k++) {
+                const uint8_t *nl = p0 + ends[k];
                 unsigned kind, label;
                 uint64_t va;
                 line = p;
@@ -566,9 +594,11 @@ static inline size_t din_read(gr_trace_reader *r, gr_trace_rec *recs, uint64_t *
                         break;
                 }
                 p = nl + 1;
-                nlines++;
                 din_put(recs, vas, kinds, &got, &fe, kind, va);
             }
+            nlines += k;
+            if (bad)
+                break;
         }
 #else
         while (p < lim && got < want) {
