@@ -495,18 +495,24 @@ static inline bool din_fast(const uint8_t *p, const uint8_t *nl, unsigned *label
 
 #define DIN_BATCH 1024 /* lines parsed per pass (din_read) */
 
-/* Bit i set iff q[i] is '\n', for the 64 bytes at q. Finding the line ends
- * a block at a time takes the next line's start off the critical path: a
- * line-by-line parser cannot start a line before it has found where the
- * previous one ends. */
-static inline uint64_t din_newlines(const uint8_t *q)
+/* Bit i set iff q[i] is '\n', for the 64 bytes at q; *count: how many.
+ * Finding the line ends a block at a time takes the next line's start off
+ * the critical path: a line-by-line parser cannot start a line before it
+ * has found where the previous one ends. The count is summed with psadbw:
+ * x86-64's baseline has no popcnt (__builtin_popcountll is a libgcc call). */
+static inline uint64_t din_newlines(const uint8_t *q, unsigned *count)
 {
     const __m128i nl = _mm_set1_epi8('\n');
+    __m128i ones = _mm_setzero_si128();
     uint64_t m = 0;
     for (int k = 0; k < 4; k++) {
         const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * k));
-        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, nl)) << (16 * k);
+        const __m128i e = _mm_cmpeq_epi8(b, nl);
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * k);
+        ones = _mm_sub_epi8(ones, e); /* e is -1 where a newline is */
     }
+    const __m128i sum = _mm_sad_epu8(ones, _mm_setzero_si128());
+    *count = (unsigned)_mm_cvtsi128_si32(sum) + (unsigned)_mm_extract_epi16(sum, 4);
     return m;
 }
 #endif
@@ -559,11 +565,15 @@ static inline size_t din_read(gr_trace_reader *r, gr_trace_rec *recs, uint64_t *
             size_t ne = 0;
             /* Reads up to 63 bytes past lim, within the source's SRC_SLACK. */
             for (const uint8_t *q = p; q < lim && ne < cap; q += 64) {
-                uint64_t m = din_newlines(q);
-                if (lim - q < 64)
+                unsigned cnt;
+                uint64_t m = din_newlines(q, &cnt);
+                if (__builtin_expect(lim - q < 64, 0)) {
                     m &= (1ull << (lim - q)) - 1;
+                    cnt = 0;
+                    for (uint64_t x = m; x; x &= x - 1)
+                        cnt++;
+                }
                 const uint32_t off = (uint32_t)(q - p);
-                const unsigned cnt = (unsigned)__builtin_popcountll(m);
                 /* Eight ends are written whatever the count (the extra
                  * ones are overwritten or never read): no branch on it. */
                 for (unsigned j = 0; j < 8; j++) {
