@@ -517,7 +517,6 @@ static inline uint64_t din_newlines(const uint8_t *q, unsigned *count)
 }
 #endif
 
-
 /* Hands out one parsed din line: a record into recs, or (recs NULL) an
  * entry of the plain run, with the fetches counted in *fe. */
 static inline void din_put(gr_trace_rec *recs, uint64_t *vas, uint8_t *kinds, size_t *got,
