@@ -56,20 +56,27 @@ module repl #(
         set_rank_q = rank_q[32'(touch_set_i) * Ways * WayW +: Ways * WayW];
         touch_rank = set_rank_q[32'(touch_way_i) * WayW +: WayW];
         set_rank_d = set_rank_q;
+        // Each way's new rank at a constant position (a computed-index write
+        // into the rank vector is a shift of the whole vector per write in
+        // synthesis, docs/rtl.md "Synthesis").
         for (int w = 0; w < Ways; w++) begin
-          if (set_rank_q[w * WayW +: WayW] > touch_rank) begin
+          if (WayW'(w) == touch_way_i) begin
+            set_rank_d[w * WayW +: WayW] = WayW'(Ways - 1);
+          end else if (set_rank_q[w * WayW +: WayW] > touch_rank) begin
             set_rank_d[w * WayW +: WayW] = set_rank_q[w * WayW +: WayW] - 1'b1;
           end
         end
-        set_rank_d[32'(touch_way_i) * WayW +: WayW] = WayW'(Ways - 1);
       end
     end
 
-    // The least recent way has rank 0.
+    // The least recent way has rank 0. The set's ranks are read once, then
+    // each way's at a constant position (one computed read, not one per way).
+    logic [Ways*WayW-1:0] alloc_rank;
+    assign alloc_rank = rank_q[32'(alloc_set_i) * Ways * WayW +: Ways * WayW];
     always_comb begin
       victim_o = '0;
       for (int w = 0; w < Ways; w++) begin
-        if (rank_q[(32'(alloc_set_i) * Ways + w) * WayW +: WayW] == '0) begin
+        if (alloc_rank[w * WayW +: WayW] == '0) begin
           victim_o = WayW'(w);
         end
       end

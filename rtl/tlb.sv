@@ -224,58 +224,116 @@ module tlb #(
   // ---- Lookup: smallest size, then lowest index ----------------------------
   // The lookup compares the current state, or with LuNext the next one
   // (valid_d, and the filled slot holding the entry being filled).
+  //
+  // Two steps: first every candidate's match bit, each computed on its own
+  // (no compare depends on another candidate's result), then the winner
+  // picked from that vector. A compare evaluated under the priority chain
+  // of the candidates before it makes Yosys' `share` pass enumerate the
+  // chain's activation patterns (2^20 for one shift of the a76 L1, past
+  // 17 GB); docs/rtl.md "Synthesis".
+  //
+  // Candidates: with one set, entry w at size class p (its own size; 8
+  // classes so the pick is exactly "smallest size, then lowest way"); with
+  // several sets, way w of the set size p indexes, holding an entry of
+  // size p (an entry of size p lives only there).
+  localparam int unsigned NCls = Sets == 1 ? 8 : 7;
   logic            hit;
   logic [SetW-1:0] hit_set;
   logic [WayW-1:0] hit_way;
   logic [2:0]      hit_psize;
   logic [EW-1:0]   hit_ent;
+
+  // Set a lookup of size p indexes (0 with one set).
+  function automatic logic [SetW-1:0] lu_set_at(logic [VkW-1:0] vkey, logic [2:0] p);
+    lu_set_at = Sets > 1 ? SetW'(vkey >> (granule_pkg::psize_shift(p) - 5'd12)) : '0;
+  endfunction
+
+  logic [NCls*Ways-1:0] lu_m;  // candidate (p, w) matches: bit p * Ways + w
+  always_comb begin : p_lu_match
+    logic [EW-1:0] e;
+    logic [31:0]   i;
+    logic          m;
+    lu_m = '0;
+    e    = '0;
+    i    = '0;
+    m    = 1'b0;
+    if (lu_req_i) begin
+      if (Sets == 1) begin
+        for (int w = 0; w < Ways; w++) begin
+          e = (LuNext && update_i && fill_idx == 32'(w)) ? update_entry_i : ent_q[w*EW +: EW];
+          m = lu_match(LuNext ? valid_d[w] : valid_q[w], e, lu_vkey_i, lu_asid_i[AsidW-1:0]);
+          for (int p = 0; p < NCls; p++) begin
+            lu_m[p * Ways + w] = m && e[granule_pkg::EntPsizeLsb +: 3] == 3'(p);
+          end
+        end
+      end else begin
+        for (int p = 0; p < 7; p++) begin
+          if (Sizes[p]) begin
+            for (int w = 0; w < Ways; w++) begin
+              i = 32'(lu_set_at(lu_vkey_i, 3'(p))) * Ways + 32'(w);
+              e = (LuNext && update_i && fill_idx == i) ? update_entry_i : ent_q[i*EW +: EW];
+              lu_m[p * Ways + w] = e[granule_pkg::EntPsizeLsb +: 3] == 3'(p) &&
+                  lu_match(LuNext ? valid_d[i] : valid_q[i], e, lu_vkey_i,
+                           lu_asid_i[AsidW-1:0]);
+            end
+          end
+        end
+      end
+    end
+  end
+
+  // The winner: the first size class with a match, and in it the lowest
+  // way: a priority chain over match bits only, then the entry selected by
+  // the one-hot pick (the same reads as the compares, so synthesis merges
+  // them).
   always_comb begin : p_lookup
-    logic [EW-1:0]  e;
-    logic           v;
-    logic [31:0]    i;
-    logic [SetW-1:0] s;
+    logic [NCls-1:0] cls;
+    logic [Ways-1:0] row;
+    logic [Ways-1:0] sel;
+    logic            found;
+    logic [31:0]     i;
     hit       = 1'b0;
     hit_set   = '0;
     hit_way   = '0;
     hit_psize = '0;
     hit_ent   = '0;
-    e = '0;
-    v = 1'b0;
-    i = '0;
-    s = '0;
+    cls   = '0;
+    row   = '0;
+    sel   = '0;
+    found = 1'b0;
+    i     = '0;
     if (lu_req_i) begin
+      for (int p = NCls - 1; p >= 0; p--) begin
+        if (|lu_m[p * Ways +: Ways]) begin
+          hit       = 1'b1;
+          hit_set   = lu_set_at(lu_vkey_i, 3'(p));
+          hit_psize = 3'(p);
+          cls       = '0;
+          cls[p]    = 1'b1;
+          row       = lu_m[p * Ways +: Ways];
+        end
+      end
+      for (int w = 0; w < Ways; w++) begin
+        sel[w] = row[w] && !found;
+        found  = found || row[w];
+      end
       if (Sets == 1) begin
-        // One set: every entry, each compared at its own size.
         for (int w = 0; w < Ways; w++) begin
-          e = (LuNext && update_i && fill_idx == 32'(w)) ? update_entry_i : ent_q[w*EW +: EW];
-          v = LuNext ? valid_d[w] : valid_q[w];
-          if (lu_match(v, e, lu_vkey_i, lu_asid_i[AsidW-1:0]) &&
-              (!hit || e[granule_pkg::EntPsizeLsb +: 3] < hit_psize)) begin
-            hit       = 1'b1;
-            hit_way   = WayW'(w);
-            hit_psize = e[granule_pkg::EntPsizeLsb +: 3];
-            hit_ent   = e;
+          if (sel[w]) begin
+            hit_way = WayW'(w);
+            hit_ent = (LuNext && update_i && fill_idx == 32'(w)) ? update_entry_i
+                                                                 : ent_q[w*EW +: EW];
           end
         end
       end else begin
-        // Each configured size, smallest first, in the set it indexes: an
-        // entry of size p lives in set (VA >> p) mod Sets, so a tag match
-        // at size p can only be there. The first size with a match wins,
-        // and in it the lowest way (the lowest index).
         for (int p = 0; p < 7; p++) begin
-          if (Sizes[p] && !hit) begin
-            s = SetW'(lu_vkey_i >> (granule_pkg::psize_shift(3'(p)) - 5'd12));
+          if (Sizes[p] && cls[p]) begin
             for (int w = 0; w < Ways; w++) begin
-              i = 32'(s) * Ways + 32'(w);
-              e = (LuNext && update_i && fill_idx == i) ? update_entry_i : ent_q[i*EW +: EW];
-              v = LuNext ? valid_d[i] : valid_q[i];
-              if (!hit && e[granule_pkg::EntPsizeLsb +: 3] == 3'(p) &&
-                  lu_match(v, e, lu_vkey_i, lu_asid_i[AsidW-1:0])) begin
-                hit       = 1'b1;
-                hit_set   = s;
-                hit_way   = WayW'(w);
-                hit_psize = 3'(p);
-                hit_ent   = e;
+              if (sel[w]) begin
+                i       = 32'(lu_set_at(lu_vkey_i, 3'(p))) * Ways + 32'(w);
+                hit_way = WayW'(w);
+                hit_ent = (LuNext && update_i && fill_idx == i) ? update_entry_i
+                                                                : ent_q[i*EW +: EW];
               end
             end
           end

@@ -143,31 +143,61 @@ module walkcache #(
   endfunction
 
   // ---- Lookup: the deepest level, then the lowest index ------------------
+  // As in tlb.sv: first every entry's match bit, each on its own, then the
+  // winner picked from the vector (no compare under the priority chain of
+  // the entries before it, which Yosys' `share` pass would enumerate).
+  // Candidate classes: the entry's level field (4 values, deepest first).
   logic            hit;
   logic [SetW-1:0] hit_set;
   logic [WayW-1:0] hit_way;
   logic [1:0]      hit_level;
   logic [EW-1:0]   hit_ent;
+  logic [4*N-1:0]  lu_m;  // entry i matches at level l: bit l * N + i
+  always_comb begin : p_lu_match
+    logic [KeyW-1:0] e;
+    logic            m;
+    lu_m = '0;
+    e    = '0;
+    m    = 1'b0;
+    if (lu_req_i) begin
+      for (int i = 0; i < N; i++) begin
+        e = ent_q[i*EW +: KeyW];
+        m = lu_matches(valid_q[i], e, lu_vkey_i, lu_asid_i[AsidW-1:0], lu_gbits_i,
+                       lu_start_level_i);
+        for (int l = 0; l < 4; l++) begin
+          lu_m[l * N + i] = m && e[FLevel +: 2] == 2'(l);
+        end
+      end
+    end
+  end
+
   always_comb begin : p_lookup
-    logic [EW-1:0] e;
+    logic [N-1:0] row;
+    logic         found;
     hit       = 1'b0;
     hit_set   = '0;
     hit_way   = '0;
     hit_level = '0;
     hit_ent   = '0;
-    e         = '0;
+    row       = '0;
+    found     = 1'b0;
     if (lu_req_i) begin
-      for (int i = 0; i < N; i++) begin
-        e = ent_q[i*EW +: EW];
-        if (lu_matches(valid_q[i], e[KeyW-1:0], lu_vkey_i, lu_asid_i[AsidW-1:0], lu_gbits_i,
-                       lu_start_level_i) &&
-            (!hit || e[FLevel +: 2] > hit_level)) begin
+      // The deepest level with a match.
+      for (int l = 3; l >= 0; l--) begin
+        if (!hit && |lu_m[l * N +: N]) begin
           hit       = 1'b1;
-          hit_set   = SetW'(i / Ways);
-          hit_way   = WayW'(i % Ways);
-          hit_level = e[FLevel +: 2];
-          hit_ent   = e;
+          hit_level = 2'(l);
+          row       = lu_m[l * N +: N];
         end
+      end
+      // Its lowest index (one-hot pick).
+      for (int i = 0; i < N; i++) begin
+        if (row[i] && !found) begin
+          hit_set = SetW'(i / Ways);
+          hit_way = WayW'(i % Ways);
+          hit_ent = ent_q[i*EW +: EW];
+        end
+        found = found || row[i];
       end
     end
   end
