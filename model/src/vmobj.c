@@ -13,6 +13,13 @@
 
 #define EMPTY UINT64_MAX
 
+/* Page index -> value, open addressing with linear probing and
+ * backward-shift deletion: keys[i] = index or EMPTY, cap a power of 2. */
+typedef struct pgtab {
+    uint64_t *keys, *vals;
+    uint64_t cap, count;
+} pgtab;
+
 struct gr_vmobj {
     gr_vmobj_env env;
     gr_vmobj_kind kind;
@@ -20,12 +27,8 @@ struct gr_vmobj {
     uint64_t size;
     uint32_t refs;
     uint64_t id;
-    /* resident pages: keys[i] = index, vals[i] = frame; cap power of 2 */
-    uint64_t *keys, *vals;
-    uint64_t cap, count;
-    /* compressed pages: index -> compressor handle (same scheme) */
-    uint64_t *ckeys, *cvals;
-    uint64_t ccap, ccount;
+    pgtab res;  /* resident pages: index -> frame */
+    pgtab comp; /* compressed pages: index -> compressor handle */
     gr_vmobj_purge purge;
     /* shadow chain */
     gr_vmobj *shadow;
@@ -119,7 +122,7 @@ gr_vmobj *gr_vmobj_create_device(const gr_vmobj_env *env, unsigned page_shift,
     return o;
 }
 
-/* ---- resident page hash (linear probing, backward-shift deletion) ---- */
+/* ---- page tables of an object (pgtab) ---- */
 
 static uint64_t hash(uint64_t k)
 {
@@ -129,23 +132,26 @@ static uint64_t hash(uint64_t k)
     return k;
 }
 
-static uint64_t slot_of(const gr_vmobj *o, uint64_t idx)
+/* The slot holding k, or the empty slot where it would go. */
+static uint64_t pt_slot(const pgtab *h, uint64_t k)
 {
-    uint64_t m = o->cap - 1, i = hash(idx) & m;
-    while (o->keys[i] != EMPTY && o->keys[i] != idx)
+    uint64_t m = h->cap - 1, i = hash(k) & m;
+    while (h->keys[i] != EMPTY && h->keys[i] != k)
         i = (i + 1) & m;
     return i;
 }
 
-static int grow(gr_vmobj *o)
+static uint64_t pt_get(const pgtab *h, uint64_t k)
 {
-    /* The first table already fits up to 1024 pages of the object (or the
-     * whole object if smaller): a region being faulted in would otherwise
-     * rehash at 12, 24, 48, ... pages. */
-    uint64_t first = 16, pages = o->size >> o->shift;
-    while (first < 2048 && first < pages * 2)
-        first *= 2;
-    uint64_t ncap = o->cap ? 2 * o->cap : first;
+    if (!h->count)
+        return GR_VMOBJ_NOPAGE;
+    uint64_t s = pt_slot(h, k);
+    return h->keys[s] == k ? h->vals[s] : GR_VMOBJ_NOPAGE;
+}
+
+static int pt_grow(pgtab *h, uint64_t first)
+{
+    uint64_t ncap = h->cap ? 2 * h->cap : first;
     uint64_t *k = malloc(ncap * sizeof *k), *v = malloc(ncap * sizeof *v);
     if (!k || !v) {
         free(k);
@@ -153,43 +159,82 @@ static int grow(gr_vmobj *o)
         return -1;
     }
     memset(k, 0xff, ncap * sizeof *k);
-    uint64_t *ok = o->keys, *ov = o->vals, ocap = o->cap;
-    o->keys = k;
-    o->vals = v;
-    o->cap = ncap;
-    for (uint64_t i = 0; i < ocap; i++)
-        if (ok[i] != EMPTY) {
-            uint64_t s = slot_of(o, ok[i]);
-            k[s] = ok[i];
-            v[s] = ov[i];
+    pgtab old = *h;
+    h->keys = k;
+    h->vals = v;
+    h->cap = ncap;
+    for (uint64_t i = 0; i < old.cap; i++)
+        if (old.keys[i] != EMPTY) {
+            uint64_t s = pt_slot(h, old.keys[i]);
+            k[s] = old.keys[i];
+            v[s] = old.vals[i];
         }
-    free(ok);
-    free(ov);
+    free(old.keys);
+    free(old.vals);
     return 0;
 }
+
+/* Sets k -> v, growing (to first slots, or twice the size) first when the
+ * table would be fuller than num/den. */
+static int pt_put(pgtab *h, uint64_t k, uint64_t v, uint64_t num, uint64_t den, uint64_t first)
+{
+    if ((h->count + 1) * den > h->cap * num && pt_grow(h, first))
+        return -1;
+    uint64_t s = pt_slot(h, k);
+    if (h->keys[s] != k)
+        h->count++;
+    h->keys[s] = k;
+    h->vals[s] = v;
+    return 0;
+}
+
+static void pt_remove_slot(pgtab *h, uint64_t s)
+{
+    uint64_t m = h->cap - 1;
+    h->keys[s] = EMPTY;
+    h->count--;
+    /* Backward shift: move later members of the cluster into the hole if
+     * their home slot is not between the hole and them. */
+    for (uint64_t j = (s + 1) & m; h->keys[j] != EMPTY; j = (j + 1) & m) {
+        uint64_t home = hash(h->keys[j]) & m;
+        if (((j - home) & m) >= ((j - s) & m)) {
+            h->keys[s] = h->keys[j];
+            h->vals[s] = h->vals[j];
+            h->keys[j] = EMPTY;
+            s = j;
+        }
+    }
+}
+
+static void pt_free(pgtab *h)
+{
+    free(h->keys);
+    free(h->vals);
+    *h = (pgtab){0};
+}
+
+/* ---- resident pages ---- */
 
 uint64_t gr_vmobj_lookup(const gr_vmobj *o, uint64_t idx)
 {
     if (o->kind == GR_VMOBJ_DEVICE)
         return (idx << o->shift) < o->size ? o->dev_pa + (idx << o->shift)
                                            : GR_VMOBJ_NOPAGE;
-    if (!o->count)
-        return GR_VMOBJ_NOPAGE;
-    uint64_t s = slot_of(o, idx);
-    return o->keys[s] == idx ? o->vals[s] : GR_VMOBJ_NOPAGE;
+    return pt_get(&o->res, idx);
 }
 
 int gr_vmobj_insert(gr_vmobj *o, uint64_t idx, uint64_t pa)
 {
     /* At most half full: with linear probing a miss (every insert of a new
-     * page) then probes ~2.5 slots instead of ~8.5 at three quarters. */
-    if ((o->count + 1) * 2 > o->cap && grow(o))
+     * page) then probes ~2.5 slots instead of ~8.5 at three quarters. The
+     * first table already fits up to 1024 pages of the object (or the
+     * whole object if smaller): a region being faulted in would otherwise
+     * rehash at 12, 24, 48, ... pages. */
+    uint64_t first = 16;
+    for (uint64_t pages = o->size >> o->shift; !o->res.cap && first < 2048 && first < pages * 2;)
+        first *= 2;
+    if (pt_put(&o->res, idx, pa, 1, 2, first))
         return -1;
-    uint64_t s = slot_of(o, idx);
-    if (o->keys[s] != idx)
-        o->count++;
-    o->keys[s] = idx;
-    o->vals[s] = pa;
     gr_vmpage_frame *fr = gr_vmpage_meta(o->env.pages, pa);
     if (fr) {
         fr->owner = o;
@@ -198,93 +243,16 @@ int gr_vmobj_insert(gr_vmobj *o, uint64_t idx, uint64_t pa)
     return 0;
 }
 
-static void remove_slot(gr_vmobj *o, uint64_t s)
-{
-    uint64_t m = o->cap - 1;
-    o->keys[s] = EMPTY;
-    o->count--;
-    /* Backward shift: move later members of the cluster into the hole if
-     * their home slot is not between the hole and them. */
-    for (uint64_t j = (s + 1) & m; o->keys[j] != EMPTY; j = (j + 1) & m) {
-        uint64_t home = hash(o->keys[j]) & m;
-        if (((j - home) & m) >= ((j - s) & m)) {
-            o->keys[s] = o->keys[j];
-            o->vals[s] = o->vals[j];
-            o->keys[j] = EMPTY;
-            s = j;
-        }
-    }
-}
-
-/* ---- compressed-page hash (index -> handle; same scheme as above) ---- */
-
-static uint64_t cslot_of(const gr_vmobj *o, uint64_t idx)
-{
-    uint64_t m = o->ccap - 1, i = hash(idx) & m;
-    while (o->ckeys[i] != EMPTY && o->ckeys[i] != idx)
-        i = (i + 1) & m;
-    return i;
-}
-
-static int cgrow(gr_vmobj *o)
-{
-    uint64_t ncap = o->ccap ? 2 * o->ccap : 16;
-    uint64_t *k = malloc(ncap * sizeof *k), *v = malloc(ncap * sizeof *v);
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return -1;
-    }
-    memset(k, 0xff, ncap * sizeof *k);
-    uint64_t *ok = o->ckeys, *ov = o->cvals, ocap = o->ccap;
-    o->ckeys = k;
-    o->cvals = v;
-    o->ccap = ncap;
-    for (uint64_t i = 0; i < ocap; i++)
-        if (ok[i] != EMPTY) {
-            uint64_t s = cslot_of(o, ok[i]);
-            k[s] = ok[i];
-            v[s] = ov[i];
-        }
-    free(ok);
-    free(ov);
-    return 0;
-}
+/* ---- compressed pages (index -> handle), at most three quarters full ---- */
 
 static uint64_t clookup(const gr_vmobj *o, uint64_t idx)
 {
-    if (!o->ccount)
-        return GR_VMOBJ_NOPAGE;
-    uint64_t s = cslot_of(o, idx);
-    return o->ckeys[s] == idx ? o->cvals[s] : GR_VMOBJ_NOPAGE;
+    return pt_get(&o->comp, idx);
 }
 
 static int cinsert(gr_vmobj *o, uint64_t idx, uint64_t h)
 {
-    if ((o->ccount + 1) * 4 > o->ccap * 3 && cgrow(o))
-        return -1;
-    uint64_t s = cslot_of(o, idx);
-    if (o->ckeys[s] != idx)
-        o->ccount++;
-    o->ckeys[s] = idx;
-    o->cvals[s] = h;
-    return 0;
-}
-
-static void cremove_slot(gr_vmobj *o, uint64_t s)
-{
-    uint64_t m = o->ccap - 1;
-    o->ckeys[s] = EMPTY;
-    o->ccount--;
-    for (uint64_t j = (s + 1) & m; o->ckeys[j] != EMPTY; j = (j + 1) & m) {
-        uint64_t home = hash(o->ckeys[j]) & m;
-        if (((j - home) & m) >= ((j - s) & m)) {
-            o->ckeys[s] = o->ckeys[j];
-            o->cvals[s] = o->cvals[j];
-            o->ckeys[j] = EMPTY;
-            s = j;
-        }
-    }
+    return pt_put(&o->comp, idx, h, 3, 4, 16);
 }
 
 static void drop_handle(gr_vmobj *o, uint64_t h)
@@ -296,13 +264,10 @@ static void drop_handle(gr_vmobj *o, uint64_t h)
 /* Forgets every compressed page (their slots are freed). */
 static void drop_all_compressed(gr_vmobj *o)
 {
-    for (uint64_t s = 0; s < o->ccap; s++)
-        if (o->ckeys[s] != EMPTY)
-            drop_handle(o, o->cvals[s]);
-    free(o->ckeys);
-    free(o->cvals);
-    o->ckeys = o->cvals = NULL;
-    o->ccap = o->ccount = 0;
+    for (uint64_t s = 0; s < o->comp.cap; s++)
+        if (o->comp.keys[s] != EMPTY)
+            drop_handle(o, o->comp.vals[s]);
+    pt_free(&o->comp);
 }
 
 gr_vmobj_where gr_vmobj_locate(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
@@ -316,7 +281,7 @@ gr_vmobj_where gr_vmobj_locate(gr_vmobj *o, uint64_t idx, gr_vmobj **where,
             *val = pa;
             return GR_VMOBJ_RESIDENT;
         }
-        if (o->ccount && (pa = clookup(o, idx)) != GR_VMOBJ_NOPAGE) {
+        if (o->comp.count && (pa = clookup(o, idx)) != GR_VMOBJ_NOPAGE) {
             *where = o;
             *widx = idx;
             *val = pa;
@@ -343,23 +308,23 @@ int gr_vmobj_set_compressed(gr_vmobj *o, uint64_t idx, uint64_t handle)
 
 int gr_vmobj_take_compressed(gr_vmobj *o, uint64_t idx, uint64_t *handle)
 {
-    if (!o->ccount)
+    if (!o->comp.count)
         return -1;
-    uint64_t s = cslot_of(o, idx);
-    if (o->ckeys[s] != idx)
+    uint64_t s = pt_slot(&o->comp, idx);
+    if (o->comp.keys[s] != idx)
         return -1;
-    *handle = o->cvals[s];
-    cremove_slot(o, s);
+    *handle = o->comp.vals[s];
+    pt_remove_slot(&o->comp, s);
     return 0;
 }
 
 void gr_vmobj_remove_resident(gr_vmobj *o, uint64_t idx)
 {
-    if (!o->count)
+    if (!o->res.count)
         return;
-    uint64_t s = slot_of(o, idx);
-    if (o->keys[s] == idx)
-        remove_slot(o, s);
+    uint64_t s = pt_slot(&o->res, idx);
+    if (o->res.keys[s] == idx)
+        pt_remove_slot(&o->res, s);
 }
 
 int gr_vmobj_write_page(gr_vmobj *o, uint64_t idx)
@@ -384,12 +349,12 @@ int gr_vmobj_write_page(gr_vmobj *o, uint64_t idx)
 
 void gr_vmobj_foreach_resident(const gr_vmobj *o, gr_vmobj_page_fn fn, void *arg)
 {
-    for (uint64_t s = 0; s < o->cap; s++)
-        if (o->keys[s] != EMPTY && !fn(arg, o->keys[s], o->vals[s]))
+    for (uint64_t s = 0; s < o->res.cap; s++)
+        if (o->res.keys[s] != EMPTY && !fn(arg, o->res.keys[s], o->res.vals[s]))
             return;
 }
 
-uint64_t gr_vmobj_compressed(const gr_vmobj *o) { return o->ccount; }
+uint64_t gr_vmobj_compressed(const gr_vmobj *o) { return o->comp.count; }
 gr_vmobj_purge gr_vmobj_purgeable(const gr_vmobj *o) { return o->purge; }
 
 int gr_vmobj_set_purgeable(gr_vmobj *o, gr_vmobj_purge st)
@@ -450,32 +415,32 @@ void gr_vmobj_discard(gr_vmobj *o, uint64_t first, uint64_t last)
 {
     if (o->kind == GR_VMOBJ_DEVICE)
         return;
-    for (uint64_t s = 0; o->ccount && s < o->ccap;) {
-        uint64_t k = o->ckeys[s];
+    for (uint64_t s = 0; o->comp.count && s < o->comp.cap;) {
+        uint64_t k = o->comp.keys[s];
         if (k != EMPTY && k >= first && k < last) {
-            drop_handle(o, o->cvals[s]);
-            cremove_slot(o, s);
+            drop_handle(o, o->comp.vals[s]);
+            pt_remove_slot(&o->comp, s);
         } else {
             s++;
         }
     }
-    if (!o->count)
+    if (!o->res.count)
         return;
-    if (last - first < o->count) {
+    if (last - first < o->res.count) {
         for (uint64_t i = first; i < last; i++) {
-            uint64_t s = slot_of(o, i);
-            if (o->keys[s] == i) {
-                gr_vmpage_free(o->env.pages, o->vals[s]);
-                remove_slot(o, s);
+            uint64_t s = pt_slot(&o->res, i);
+            if (o->res.keys[s] == i) {
+                gr_vmpage_free(o->env.pages, o->res.vals[s]);
+                pt_remove_slot(&o->res, s);
             }
         }
         return;
     }
-    for (uint64_t s = 0; s < o->cap;) {
-        uint64_t k = o->keys[s];
+    for (uint64_t s = 0; s < o->res.cap;) {
+        uint64_t k = o->res.keys[s];
         if (k != EMPTY && k >= first && k < last) {
-            gr_vmpage_free(o->env.pages, o->vals[s]);
-            remove_slot(o, s); /* slot s may now hold a shifted key */
+            gr_vmpage_free(o->env.pages, o->res.vals[s]);
+            pt_remove_slot(&o->res, s); /* slot s may now hold a shifted key */
         } else {
             s++;
         }
@@ -488,16 +453,16 @@ int64_t gr_vmobj_sync(gr_vmobj *o)
         return 0;
     int64_t n = 0;
     uint8_t buf[1u << 14];
-    for (uint64_t s = 0; s < o->cap; s++) {
-        if (o->keys[s] == EMPTY)
+    for (uint64_t s = 0; s < o->res.cap; s++) {
+        if (o->res.keys[s] == EMPTY)
             continue;
-        gr_vmpage_frame *fr = gr_vmpage_meta(o->env.pages, o->vals[s]);
+        gr_vmpage_frame *fr = gr_vmpage_meta(o->env.pages, o->res.vals[s]);
         if (!fr || !fr->dirty)
             continue;
-        uint64_t off = o->keys[s] << o->shift, pg = 1ull << o->shift;
+        uint64_t off = o->res.keys[s] << o->shift, pg = 1ull << o->shift;
         if (off < o->fsize) {
             uint64_t len = o->fsize - off < pg ? o->fsize - off : pg;
-            if (!o->fwritable || gr_pmem_dump(o->env.mem, o->vals[s], buf, len) ||
+            if (!o->fwritable || gr_pmem_dump(o->env.mem, o->res.vals[s], buf, len) ||
                 pwrite(o->fd, buf, len, (off_t)off) != (ssize_t)len)
                 return -1;
             if (o->env.stats)
@@ -556,13 +521,10 @@ void gr_vmobj_ref(gr_vmobj *o)
 static void free_pages(gr_vmobj *o)
 {
     drop_all_compressed(o);
-    for (uint64_t s = 0; s < o->cap; s++)
-        if (o->keys[s] != EMPTY)
-            gr_vmpage_free(o->env.pages, o->vals[s]);
-    free(o->keys);
-    free(o->vals);
-    o->keys = o->vals = NULL;
-    o->cap = o->count = 0;
+    for (uint64_t s = 0; s < o->res.cap; s++)
+        if (o->res.keys[s] != EMPTY)
+            gr_vmpage_free(o->env.pages, o->res.vals[s]);
+    pt_free(&o->res);
 }
 
 static void destroy_struct(gr_vmobj *o)
@@ -589,11 +551,11 @@ size_t gr_vmobj_struct_size(void)
 static void collapse_into(gr_vmobj *o, gr_vmobj *b)
 {
     uint64_t base = o->shadow_off >> o->shift, n = o->size >> o->shift;
-    for (uint64_t s = 0; s < b->cap; s++) {
-        uint64_t k = b->keys[s];
+    for (uint64_t s = 0; s < b->res.cap; s++) {
+        uint64_t k = b->res.keys[s];
         if (k == EMPTY)
             continue;
-        uint64_t pa = b->vals[s];
+        uint64_t pa = b->res.vals[s];
         if (k >= base && k - base < n && gr_vmobj_lookup(o, k - base) == GR_VMOBJ_NOPAGE &&
             clookup(o, k - base) == GR_VMOBJ_NOPAGE && gr_vmobj_insert(o, k - base, pa) == 0) {
             if (o->env.stats)
@@ -604,24 +566,18 @@ static void collapse_into(gr_vmobj *o, gr_vmobj *b)
                 o->env.stats->collapse_freed++;
         }
     }
-    free(b->keys);
-    free(b->vals);
-    b->keys = b->vals = NULL;
-    b->cap = b->count = 0;
+    pt_free(&b->res);
     /* Compressed pages move up on the same terms as resident ones. */
-    for (uint64_t s = 0; s < b->ccap; s++) {
-        uint64_t k = b->ckeys[s];
+    for (uint64_t s = 0; s < b->comp.cap; s++) {
+        uint64_t k = b->comp.keys[s];
         if (k == EMPTY)
             continue;
         if (k >= base && k - base < n && gr_vmobj_lookup(o, k - base) == GR_VMOBJ_NOPAGE &&
-            clookup(o, k - base) == GR_VMOBJ_NOPAGE && cinsert(o, k - base, b->cvals[s]) == 0)
+            clookup(o, k - base) == GR_VMOBJ_NOPAGE && cinsert(o, k - base, b->comp.vals[s]) == 0)
             continue;
-        drop_handle(b, b->cvals[s]);
+        drop_handle(b, b->comp.vals[s]);
     }
-    free(b->ckeys);
-    free(b->cvals);
-    b->ckeys = b->cvals = NULL;
-    b->ccap = b->ccount = 0;
+    pt_free(&b->comp);
     uint64_t off = o->shadow_off;
     unlink_shadow(o);
     gr_vmobj *bb = b->shadow;
@@ -681,7 +637,7 @@ gr_vmobj_kind gr_vmobj_kind_of(const gr_vmobj *o) { return o->kind; }
 unsigned gr_vmobj_page_shift(const gr_vmobj *o) { return o->shift; }
 uint64_t gr_vmobj_size(const gr_vmobj *o) { return o->size; }
 uint32_t gr_vmobj_refs(const gr_vmobj *o) { return o->refs; }
-uint64_t gr_vmobj_resident(const gr_vmobj *o) { return o->count; }
+uint64_t gr_vmobj_resident(const gr_vmobj *o) { return o->res.count; }
 gr_vmobj *gr_vmobj_backing(const gr_vmobj *o) { return o->shadow; }
 uint64_t gr_vmobj_backing_offset(const gr_vmobj *o) { return o->shadow_off; }
 const char *gr_vmobj_path(const gr_vmobj *o) { return o->path; }
