@@ -440,21 +440,6 @@ template <class T> Sim *make_sim() { return new SimOf<T>; }
 const Variant kVariants[] = {GR_RTLSIM_VARIANTS(GR_RTLSIM_ENTRY_)};
 #undef GR_RTLSIM_ENTRY_
 
-// The configuration package text: what the RTL is built from.
-std::string package_of(const gr_config *c)
-{
-    char *buf = nullptr;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return std::string();
-    gr_config_write_sv(c, f);
-    std::fclose(f);
-    std::string s(buf, len);
-    std::free(buf);
-    return s;
-}
-
 } // namespace
 
 struct gr_rtlsim {
@@ -505,13 +490,17 @@ gr_rtlsim *gr_rtlsim_create_named(const char *name, const gr_config *cfg, gr_pme
 
 gr_rtlsim *gr_rtlsim_create(const gr_config *cfg, gr_pmem *mem, char *err, size_t errlen)
 {
-    const std::string want = package_of(cfg);
     for (const Variant &v : kVariants) {
         gr_config c;
         char e[256];
         if (gr_config_load(&c, v.ini, e, sizeof e) != 0)
             continue;
-        if (package_of(&c) == want)
+        const int same = gr_config_same_rtl(&c, cfg);
+        if (same < 0) {
+            std::snprintf(err, errlen, "out of memory");
+            return nullptr;
+        }
+        if (same)
             return make(v, cfg, mem, err, errlen);
     }
     std::snprintf(err, errlen,

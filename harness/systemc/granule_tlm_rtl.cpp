@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -64,21 +65,6 @@ namespace {
 template <class P>
 using sig_t = sc_core::sc_signal<typename std::remove_reference_t<P>::data_type,
                                  sc_core::SC_UNCHECKED_WRITERS>;
-
-/* The configuration package text: what the RTL was built from. */
-std::string package_of(const gr_config &c)
-{
-    char *buf = nullptr;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return std::string();
-    gr_config_write_sv(&c, f);
-    std::fclose(f);
-    std::string s(buf, len);
-    std::free(buf);
-    return s;
-}
 
 struct pending {
     uint64_t due, data;
@@ -185,7 +171,10 @@ mmu_tlm_rtl::mmu_tlm_rtl(const sc_core::sc_module_name &name, const gr_config &c
     char err[256];
     if (gr_config_load(&built, GRANULE_TLM_RTL_INI, err, sizeof err) != 0)
         throw std::runtime_error(std::string("granule::mmu_tlm_rtl: ") + err);
-    if (package_of(built) != package_of(cfg))
+    const int same = gr_config_same_rtl(&built, &cfg);
+    if (same < 0)
+        throw std::bad_alloc();
+    if (!same)
         throw std::runtime_error(std::string("granule::mmu_tlm_rtl: configuration ") + cfg.name +
                                  " is not the one the RTL was built for (" + built_config() +
                                  "; its `granule config sv` package must be the same)");

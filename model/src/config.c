@@ -877,3 +877,30 @@ void gr_config_write_sv(const gr_config *c, FILE *f)
             "endpackage\n",
             c->pac.pauth, c->pac.pauth2, c->pac.fpac, (int)c->pac.algo);
 }
+
+/* The package of c under the name of `as`, in a string to free(). */
+static char *sv_text(const gr_config *c, const gr_config *as)
+{
+    gr_config t = *c;
+    memcpy(t.name, as->name, sizeof t.name);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    gr_config_write_sv(&t, f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+int gr_config_same_rtl(const gr_config *a, const gr_config *b)
+{
+    char *ta = sv_text(a, b), *tb = sv_text(b, b);
+    int r = ta && tb ? strcmp(ta, tb) == 0 : -1;
+    free(ta);
+    free(tb);
+    return r;
+}

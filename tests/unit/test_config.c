@@ -124,6 +124,34 @@ static void test_config_sv_package(void **state)
     free(t);
 }
 
+/* gr_config_same_rtl(): the RTL is decided by the package's parameters, not
+ * by the configuration's name; one parameter the package carries (the L2's
+ * set count) makes two configurations different hardware. */
+static void test_config_same_rtl(void **state)
+{
+    (void)state;
+    gr_config a, b;
+    char err[256];
+    assert_int_equal(gr_config_load(&a, source_path("configs/small.ini"), err, sizeof err), 0);
+    b = a;
+    assert_int_equal(gr_config_same_rtl(&a, &b), 1);
+    snprintf(b.name, sizeof b.name, "renamed");
+    assert_int_equal(gr_config_same_rtl(&a, &b), 1);
+    assert_int_equal(gr_config_same_rtl(&b, &a), 1);
+    assert_string_equal(b.name, "renamed"); /* neither argument changed */
+    assert_string_equal(a.name, "small");
+    gr_config c;
+    assert_int_equal(gr_config_load(&c, source_path("configs/a76.ini"), err, sizeof err), 0);
+    assert_int_equal(gr_config_same_rtl(&a, &c), 0);
+    /* The same L2 with twice the sets: 64 entries as 16 x 4 instead of 8 x 4. */
+    b = a;
+    assert_int_equal(b.l2.entries, 32);
+    b.l2.entries = 64;
+    b.l2.sets = 16;
+    assert_int_equal(gr_config_validate(&b, err, sizeof err), 0);
+    assert_int_equal(gr_config_same_rtl(&a, &b), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_config_rejections),
         cmocka_unit_test(test_config_round_trip),
         cmocka_unit_test(test_config_sv_package),
+        cmocka_unit_test(test_config_same_rtl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

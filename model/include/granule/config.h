@@ -137,6 +137,12 @@ void gr_config_write_ini(const gr_config *cfg, FILE *f);
  *  holding every parameter the RTL needs. */
 void gr_config_write_sv(const gr_config *cfg, FILE *f);
 
+/*! gr_config_same_rtl() : whether a and b describe the same hardware: their
+ *  gr_config_write_sv() packages are equal but for the configuration name
+ *  in the header comment. An RTL model Verilated from one serves the other.
+ *  @return 1 same, 0 different, -1 out of memory. */
+int gr_config_same_rtl(const gr_config *a, const gr_config *b);
+
 /*! gr_config_pac_idregs() : rewrites the pointer-authentication fields of
  *  *isar1 (APA, API, GPA, GPI) and *isar2 (GPA3, APA3) to describe cfg's
  *  [pac] section, leaving every other field alone, so a driver can give the
