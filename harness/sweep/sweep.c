@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "granule/trace.h"
+#include "sweep_util.h"
 
 #define POINTS_VERSION 1
 
@@ -62,35 +63,9 @@ struct gr_sweep {
     bool expanded;
 };
 
-static void seterr(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("granule sweep: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xrealloc(NULL, n), s, n);
-}
-
 static char *xstrndup(const char *s, size_t n)
 {
-    char *d = xrealloc(NULL, n + 1);
+    char *d = gr_sweep_xrealloc(NULL, n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
@@ -116,7 +91,7 @@ static size_t split(const char *s, char ***out)
             *out = NULL;
             return 0;
         }
-        v = xrealloc(v, (n + 1) * sizeof *v);
+        v = gr_sweep_xrealloc(v, (n + 1) * sizeof *v);
         v[n++] = xstrndup(s, len);
         if (!e)
             break;
@@ -198,8 +173,8 @@ static char *config_ini(const gr_config *cfg)
 
 static void add_base_ini(gr_sweep *s, const char *arg, char *ini)
 {
-    s->bases = xrealloc(s->bases, (s->nbases + 1) * sizeof *s->bases);
-    s->bases[s->nbases].arg = xstrdup(arg);
+    s->bases = gr_sweep_xrealloc(s->bases, (s->nbases + 1) * sizeof *s->bases);
+    s->bases[s->nbases].arg = gr_sweep_xstrdup(arg);
     s->bases[s->nbases].ini = ini;
     s->nbases++;
 }
@@ -209,7 +184,7 @@ int gr_sweep_add_base(gr_sweep *s, const char *list, char *err, size_t errlen)
     char **w;
     size_t n = split(list, &w);
     if (!n) {
-        seterr(err, errlen, "--base `%s`: an empty name in the list", list);
+        gr_sweep_seterr(err, errlen, "--base `%s`: an empty name in the list", list);
         return -1;
     }
     int rc = 0;
@@ -261,13 +236,13 @@ static int expand_range(const char *v, char ***vals, size_t *nvals, char *err, s
         goto bad;
     for (unsigned long long x = a; x <= b;) {
         if (*nvals >= 4096) {
-            seterr(err, errlen, "range `%s` has more than 4096 values", v);
+            gr_sweep_seterr(err, errlen, "range `%s` has more than 4096 values", v);
             return -1;
         }
         char buf[32];
         snprintf(buf, sizeof buf, "%llu", x);
-        *vals = xrealloc(*vals, (*nvals + 1) * sizeof **vals);
-        (*vals)[(*nvals)++] = xstrdup(buf);
+        *vals = gr_sweep_xrealloc(*vals, (*nvals + 1) * sizeof **vals);
+        (*vals)[(*nvals)++] = gr_sweep_xstrdup(buf);
         unsigned long long nx = mul ? x * step : x + step;
         if (nx <= x)
             break;
@@ -275,7 +250,7 @@ static int expand_range(const char *v, char ***vals, size_t *nvals, char *err, s
     }
     return 0;
 bad:
-    seterr(err, errlen,
+    gr_sweep_seterr(err, errlen,
            "`%s` is not a range (A:B:STEP or A:B:*FACTOR, with A <= B, STEP >= 1, FACTOR >= 2)", v);
     return -1;
 }
@@ -284,7 +259,7 @@ int gr_sweep_add_axis(gr_sweep *s, const char *spec, char *err, size_t errlen)
 {
     const char *eq = strchr(spec, '=');
     if (!eq) {
-        seterr(err, errlen, "--set `%s`: expected SECTION.KEY=VALUE[,VALUE...]", spec);
+        gr_sweep_seterr(err, errlen, "--set `%s`: expected SECTION.KEY=VALUE[,VALUE...]", spec);
         return -1;
     }
     char *lhs = xstrndup(spec, (size_t)(eq - spec));
@@ -292,68 +267,68 @@ int gr_sweep_add_axis(gr_sweep *s, const char *spec, char *err, size_t errlen)
     a.nkeys = split(lhs, &a.keys);
     free(lhs);
     if (!a.nkeys) {
-        seterr(err, errlen, "--set `%s`: an empty key", spec);
+        gr_sweep_seterr(err, errlen, "--set `%s`: an empty key", spec);
         return -1;
     }
     for (size_t i = 0; i < a.nkeys; i++) {
         if (!valid_key(a.keys[i])) {
-            seterr(err, errlen, "--set `%s`: `%s` is not SECTION.KEY (e.g. l1d.entries)", spec,
+            gr_sweep_seterr(err, errlen, "--set `%s`: `%s` is not SECTION.KEY (e.g. l1d.entries)", spec,
                    a.keys[i]);
             goto fail;
         }
         for (size_t j = 0; j < s->naxes; j++)
             for (size_t k = 0; k < s->axes[j].nkeys; k++)
                 if (strcmp(s->axes[j].keys[k], a.keys[i]) == 0) {
-                    seterr(err, errlen, "--set `%s`: %s is already an axis", spec, a.keys[i]);
+                    gr_sweep_seterr(err, errlen, "--set `%s`: %s is already an axis", spec, a.keys[i]);
                     goto fail;
                 }
         for (size_t j = 0; j < i; j++)
             if (strcmp(a.keys[j], a.keys[i]) == 0) {
-                seterr(err, errlen, "--set `%s`: %s given twice", spec, a.keys[i]);
+                gr_sweep_seterr(err, errlen, "--set `%s`: %s given twice", spec, a.keys[i]);
                 goto fail;
             }
     }
     char **raw;
     size_t nraw = split(eq + 1, &raw);
     if (!nraw) {
-        seterr(err, errlen, "--set `%s`: an empty value in the list", spec);
+        gr_sweep_seterr(err, errlen, "--set `%s`: an empty value in the list", spec);
         goto fail;
     }
     for (size_t i = 0; i < nraw; i++) {
         char e2[256];
         int r = expand_range(raw[i], &a.vals, &a.nvals, e2, sizeof e2);
         if (r < 0) {
-            seterr(err, errlen, "--set `%s`: %s", spec, e2);
+            gr_sweep_seterr(err, errlen, "--set `%s`: %s", spec, e2);
             free_words(raw, nraw);
             goto fail;
         }
         if (r == 1) {
-            a.vals = xrealloc(a.vals, (a.nvals + 1) * sizeof *a.vals);
-            a.vals[a.nvals++] = xstrdup(raw[i]);
+            a.vals = gr_sweep_xrealloc(a.vals, (a.nvals + 1) * sizeof *a.vals);
+            a.vals[a.nvals++] = gr_sweep_xstrdup(raw[i]);
         }
     }
     free_words(raw, nraw);
     for (size_t i = 0; i < a.nkeys; i++)
         if (strlen(a.keys[i]) > 60 || strlen(strchr(a.keys[i], '.') + 1) > 31 ||
             strchr(a.keys[i], '.') - a.keys[i] > 31) {
-            seterr(err, errlen, "--set `%s`: `%s` is too long for a key", spec, a.keys[i]);
+            gr_sweep_seterr(err, errlen, "--set `%s`: `%s` is too long for a key", spec, a.keys[i]);
             goto fail;
         }
     for (size_t i = 0; i < a.nvals; i++)
         if (strlen(a.vals[i]) > 200) {
-            seterr(err, errlen, "--set `%s`: a value longer than 200 characters", spec);
+            gr_sweep_seterr(err, errlen, "--set `%s`: a value longer than 200 characters", spec);
             goto fail;
         }
     for (size_t i = 0; i < a.nvals; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(a.vals[i], a.vals[j]) == 0) {
-                seterr(err, errlen, "--set `%s`: value %s given twice", spec, a.vals[i]);
+                gr_sweep_seterr(err, errlen, "--set `%s`: value %s given twice", spec, a.vals[i]);
                 goto fail;
             }
     size_t nl = 0;
     for (size_t i = 0; i < a.nkeys; i++)
         nl += strlen(a.keys[i]) + 1;
-    a.name = xrealloc(NULL, nl);
+    a.name = gr_sweep_xrealloc(NULL, nl);
     a.name[0] = '\0';
     for (size_t i = 0; i < a.nkeys; i++) {
         if (i)
@@ -364,7 +339,7 @@ int gr_sweep_add_axis(gr_sweep *s, const char *spec, char *err, size_t errlen)
     a.why = calloc(a.nvals, sizeof *a.why);
     if (!a.used || !a.why)
         abort();
-    s->axes = xrealloc(s->axes, (s->naxes + 1) * sizeof *s->axes);
+    s->axes = gr_sweep_xrealloc(s->axes, (s->naxes + 1) * sizeof *s->axes);
     s->axes[s->naxes++] = a;
     return 0;
 fail:
@@ -378,7 +353,7 @@ int gr_sweep_add_granules(gr_sweep *s, const char *list, char *err, size_t errle
     char **w;
     size_t n = split(list, &w);
     if (!n) {
-        seterr(err, errlen, "--granule `%s`: an empty value in the list", list);
+        gr_sweep_seterr(err, errlen, "--granule `%s`: an empty value in the list", list);
         return -1;
     }
     int rc = 0;
@@ -389,13 +364,13 @@ int gr_sweep_add_granules(gr_sweep *s, const char *list, char *err, size_t errle
         } else if (strcmp(w[i], "16k") == 0 || strcmp(w[i], "16K") == 0) {
             sh = 14;
         } else {
-            seterr(err, errlen, "--granule: `%s` is not 4k or 16k", w[i]);
+            gr_sweep_seterr(err, errlen, "--granule: `%s` is not 4k or 16k", w[i]);
             rc = -1;
             break;
         }
         for (size_t j = 0; j < s->nshifts; j++)
             if (s->shifts[j] == sh) {
-                seterr(err, errlen, "--granule: %s given twice", w[i]);
+                gr_sweep_seterr(err, errlen, "--granule: %s given twice", w[i]);
                 rc = -1;
             }
         if (!rc)
@@ -410,22 +385,22 @@ static int add_trace_real(gr_sweep *s, const char *arg, const char *real, char *
 {
     struct stat st;
     if (access(real, R_OK) != 0 || stat(real, &st) != 0) {
-        seterr(err, errlen, "%s: cannot read trace (%s)", arg, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: cannot read trace (%s)", arg, strerror(errno));
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        seterr(err, errlen, "%s: not a regular file (sweeps read traces by name, not from pipes)",
+        gr_sweep_seterr(err, errlen, "%s: not a regular file (sweeps read traces by name, not from pipes)",
                arg);
         return -1;
     }
     for (size_t i = 0; i < s->ntraces; i++)
         if (strcmp(s->traces[i].real, real) == 0) {
-            seterr(err, errlen, "%s: trace given twice", arg);
+            gr_sweep_seterr(err, errlen, "%s: trace given twice", arg);
             return -1;
         }
-    s->traces = xrealloc(s->traces, (s->ntraces + 1) * sizeof *s->traces);
-    s->traces[s->ntraces].arg = xstrdup(arg);
-    s->traces[s->ntraces].real = xstrdup(real);
+    s->traces = gr_sweep_xrealloc(s->traces, (s->ntraces + 1) * sizeof *s->traces);
+    s->traces[s->ntraces].arg = gr_sweep_xstrdup(arg);
+    s->traces[s->ntraces].real = gr_sweep_xstrdup(real);
     s->ntraces++;
     return 0;
 }
@@ -433,12 +408,12 @@ static int add_trace_real(gr_sweep *s, const char *arg, const char *real, char *
 int gr_sweep_add_trace(gr_sweep *s, const char *path, char *err, size_t errlen)
 {
     if (strcmp(path, "-") == 0) {
-        seterr(err, errlen, "-: a sweep reads each trace many times, give a file");
+        gr_sweep_seterr(err, errlen, "-: a sweep reads each trace many times, give a file");
         return -1;
     }
     char *real = realpath(path, NULL);
     if (!real) {
-        seterr(err, errlen, "%s: cannot read trace (%s)", path, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: cannot read trace (%s)", path, strerror(errno));
         return -1;
     }
     int rc = add_trace_real(s, path, real, err, errlen);
@@ -596,7 +571,7 @@ static char *build_config(const gr_sweep *s, size_t b, const size_t *idx, gr_con
             snprintf(sec, sizeof sec, "%.*s", (int)(dot - ax->keys[k]), ax->keys[k]);
             isec *is = ini_sec(&d, sec, true);
             if (!is) {
-                seterr(err, errlen, "%s: too many sections", ax->keys[k]);
+                gr_sweep_seterr(err, errlen, "%s: too many sections", ax->keys[k]);
                 return NULL;
             }
             size_t si = (size_t)(is - d.sec);
@@ -611,7 +586,7 @@ static char *build_config(const gr_sweep *s, size_t b, const size_t *idx, gr_con
             if (strcmp(dot + 1, "ways") == 0)
                 ways_set[si] = true;
             if (ini_set(is, dot + 1, val) != 0) {
-                seterr(err, errlen, "%s: too many keys in [%s]", ax->keys[k], sec);
+                gr_sweep_seterr(err, errlen, "%s: too many keys in [%s]", ax->keys[k], sec);
                 return NULL;
             }
         }
@@ -624,7 +599,7 @@ static char *build_config(const gr_sweep *s, size_t b, const size_t *idx, gr_con
         char *w = ini_get(is, "ways"), *e = ini_get(is, "entries");
         if (w && strcmp(w, "full") == 0) {
             if (!e) {
-                seterr(err, errlen, "%s.ways = full: [%s] has no entries", is->name, is->name);
+                gr_sweep_seterr(err, errlen, "%s.ways = full: [%s] has no entries", is->name, is->name);
                 return NULL;
             }
             ini_set(is, "ways", e);
@@ -658,12 +633,12 @@ static char *build_config(const gr_sweep *s, size_t b, const size_t *idx, gr_con
                 msg = end + 1;
                 while (*msg == ' ')
                     msg++;
-                seterr(err, errlen, "%s: %s", where[l - 1], msg);
+                gr_sweep_seterr(err, errlen, "%s: %s", where[l - 1], msg);
             } else {
-                seterr(err, errlen, "%s", e2 + 6 + (e2[6] == ' '));
+                gr_sweep_seterr(err, errlen, "%s", e2 + 6 + (e2[6] == ' '));
             }
         } else {
-            seterr(err, errlen, "%s", e2);
+            gr_sweep_seterr(err, errlen, "%s", e2);
         }
         free(text);
         return NULL;
@@ -694,7 +669,7 @@ static void build_points(gr_sweep *s)
 {
     size_t ns = s->nshifts ? s->nshifts : 1;
     s->npoints = s->ncfgs * ns * s->ntraces;
-    s->points = xrealloc(s->points, s->npoints * sizeof *s->points);
+    s->points = gr_sweep_xrealloc(s->points, s->npoints * sizeof *s->points);
     size_t i = 0;
     for (size_t c = 0; c < s->ncfgs; c++)
         for (size_t g = 0; g < ns; g++)
@@ -722,7 +697,7 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
         add_base_ini(s, "small", config_ini(&cfg));
     }
     if (!s->ntraces) {
-        seterr(err, errlen, "no TRACE given");
+        gr_sweep_seterr(err, errlen, "no TRACE given");
         return -1;
     }
     size_t *idx = calloc(s->naxes + 1, sizeof *idx);
@@ -752,11 +727,11 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
                     dups++;
                     free(text);
                 } else {
-                    s->cfgs = xrealloc(s->cfgs, (s->ncfgs + 1) * sizeof *s->cfgs);
+                    s->cfgs = gr_sweep_xrealloc(s->cfgs, (s->ncfgs + 1) * sizeof *s->cfgs);
                     cfgpoint *cp = &s->cfgs[s->ncfgs++];
                     cp->ini = text;
                     cp->cfg = cfg;
-                    cp->values = xrealloc(NULL, (s->naxes + 1) * sizeof *cp->values);
+                    cp->values = gr_sweep_xrealloc(NULL, (s->naxes + 1) * sizeof *cp->values);
                     for (size_t a = 0; a < s->naxes; a++)
                         cp->values[a] = s->axes[a].vals[idx[a]];
                 }
@@ -768,12 +743,12 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
                                   s->axes[a].vals[idx[a]]);
                 for (size_t a = 0; a < s->naxes; a++)
                     if (!s->axes[a].why[idx[a]])
-                        s->axes[a].why[idx[a]] = xstrdup(e2);
+                        s->axes[a].why[idx[a]] = gr_sweep_xstrdup(e2);
                 if (strict || !s->naxes) {
                     if (strict)
-                        seterr(err, errlen, "%s: not a valid configuration: %s", desc, e2);
+                        gr_sweep_seterr(err, errlen, "%s: not a valid configuration: %s", desc, e2);
                     else
-                        seterr(err, errlen, "%s: %s", s->bases[b].arg, e2);
+                        gr_sweep_seterr(err, errlen, "%s: %s", s->bases[b].arg, e2);
                     fclose(nf);
                     free(nbuf);
                     free(idx);
@@ -799,7 +774,7 @@ int gr_sweep_expand(gr_sweep *s, bool strict, FILE *notes, char *err, size_t err
     for (size_t a = 0; a < s->naxes; a++)
         for (size_t v = 0; v < s->axes[a].nvals; v++)
             if (!s->axes[a].used[v]) {
-                seterr(err, errlen, "%s=%s makes no valid configuration: %s", s->axes[a].name,
+                gr_sweep_seterr(err, errlen, "%s=%s makes no valid configuration: %s", s->axes[a].name,
                        s->axes[a].vals[v], s->axes[a].why[v] ? s->axes[a].why[v] : "?");
                 free(nbuf);
                 return -1;
@@ -951,7 +926,7 @@ int gr_sweep_resume_scan(const gr_sweep *s, const char *path, bool repair, bool 
     if (!f) {
         if (errno == ENOENT)
             return 0;
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char *hdr = NULL;
@@ -972,7 +947,7 @@ int gr_sweep_resume_scan(const gr_sweep *s, const char *path, bool repair, bool 
         if (line[n - 1] != '\n') {
             /* a row cut short: drop it, the point runs again */
             if (repair && ftruncate(fileno(f), good) != 0) {
-                seterr(err, errlen, "%s: cannot cut the partial last line: %s", path,
+                gr_sweep_seterr(err, errlen, "%s: cannot cut the partial last line: %s", path,
                        strerror(errno));
                 rc = -1;
             }
@@ -980,7 +955,7 @@ int gr_sweep_resume_scan(const gr_sweep *s, const char *path, bool repair, bool 
         }
         if (lineno == 1) {
             if ((size_t)n != hlen || memcmp(line, hdr, hlen) != 0) {
-                seterr(err, errlen,
+                gr_sweep_seterr(err, errlen,
                        "%s:1: the header is not this sweep's (different axes or an older "
                        "granule); write to a new file",
                        path);
@@ -992,7 +967,7 @@ int gr_sweep_resume_scan(const gr_sweep *s, const char *path, bool repair, bool 
             char key[32];
             size_t nf = csv_fields(line, (size_t)n - 1, 1, key, sizeof key);
             if (nf != hfields) {
-                seterr(err, errlen, "%s:%zu: %zu fields, the header has %zu", path, lineno, nf,
+                gr_sweep_seterr(err, errlen, "%s:%zu: %zu fields, the header has %zu", path, lineno, nf,
                        hfields);
                 rc = -1;
                 break;
@@ -1051,7 +1026,7 @@ gr_sweep *gr_sweep_load_points(const char *path, char *err, size_t errlen)
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     if (!root) {
-        seterr(err, errlen, "%s:%d: %s", path, je.line, je.text);
+        gr_sweep_seterr(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return NULL;
     }
     gr_sweep *s = gr_sweep_create();
@@ -1063,17 +1038,17 @@ gr_sweep *gr_sweep_load_points(const char *path, char *err, size_t errlen)
                        "axes", &axes, "points", &pts, "options", &opts) != 0 ||
         json_unpack_ex(opts, &je, 0, "{s:s, s:I, s:b, s:I}", "format", &fmt, "limit", &limit,
                        "demand_map", &dm, "ram", &ram) != 0) {
-        seterr(err, errlen, "%s: not a granule sweep points file: %s", path, je.text);
+        gr_sweep_seterr(err, errlen, "%s: not a granule sweep points file: %s", path, je.text);
         goto fail;
     }
     if (ver != POINTS_VERSION || !json_is_array(axes) || !json_is_array(pts)) {
-        seterr(err, errlen, "%s: points file version %lld, this granule reads %d", path,
+        gr_sweep_seterr(err, errlen, "%s: points file version %lld, this granule reads %d", path,
                (long long)ver, POINTS_VERSION);
         goto fail;
     }
     s->opts.format = gr_trace_format_parse(fmt);
     if (s->opts.format < 0) {
-        seterr(err, errlen, "%s: unknown trace format `%s`", path, fmt);
+        gr_sweep_seterr(err, errlen, "%s: unknown trace format `%s`", path, fmt);
         goto fail;
     }
     s->opts.limit = (uint64_t)limit;
@@ -1083,17 +1058,17 @@ gr_sweep *gr_sweep_load_points(const char *path, char *err, size_t errlen)
     json_t *v;
     json_array_foreach(axes, i, v) {
         if (!json_is_string(v)) {
-            seterr(err, errlen, "%s: axes[%zu] is not a string", path, i);
+            gr_sweep_seterr(err, errlen, "%s: axes[%zu] is not a string", path, i);
             goto fail;
         }
         axis a = {0};
-        a.name = xstrdup(json_string_value(v));
-        s->axes = xrealloc(s->axes, (s->naxes + 1) * sizeof *s->axes);
+        a.name = gr_sweep_xstrdup(json_string_value(v));
+        s->axes = gr_sweep_xrealloc(s->axes, (s->naxes + 1) * sizeof *s->axes);
         s->axes[s->naxes++] = a;
     }
     size_t np = json_array_size(pts);
-    s->cfgs = xrealloc(NULL, (np + 1) * sizeof *s->cfgs);
-    s->points = xrealloc(NULL, (np + 1) * sizeof *s->points);
+    s->cfgs = gr_sweep_xrealloc(NULL, (np + 1) * sizeof *s->cfgs);
+    s->points = gr_sweep_xrealloc(NULL, (np + 1) * sizeof *s->points);
     json_array_foreach(pts, i, v) {
         json_int_t idx, gran;
         const char *key, *tr, *real, *ini;
@@ -1101,29 +1076,29 @@ gr_sweep *gr_sweep_load_points(const char *path, char *err, size_t errlen)
         if (json_unpack_ex(v, &je, 0, "{s:I, s:s, s:s, s:s, s:I, s:o, s:s}", "index", &idx,
                            "key", &key, "trace", &tr, "trace_path", &real, "granule", &gran,
                            "values", &vals, "config", &ini) != 0) {
-            seterr(err, errlen, "%s: points[%zu]: %s", path, i, je.text);
+            gr_sweep_seterr(err, errlen, "%s: points[%zu]: %s", path, i, je.text);
             goto fail;
         }
         if ((size_t)idx != i || (gran != 4096 && gran != 16384) || !json_is_array(vals) ||
             json_array_size(vals) != s->naxes) {
-            seterr(err, errlen, "%s: points[%zu]: bad index, granule or values", path, i);
+            gr_sweep_seterr(err, errlen, "%s: points[%zu]: bad index, granule or values", path, i);
             goto fail;
         }
         cfgpoint *cp = &s->cfgs[s->ncfgs];
-        cp->values = xrealloc(NULL, (s->naxes + 1) * sizeof *cp->values);
-        cp->ini = xstrdup(ini);
+        cp->values = gr_sweep_xrealloc(NULL, (s->naxes + 1) * sizeof *cp->values);
+        cp->ini = gr_sweep_xstrdup(ini);
         s->ncfgs++;
         for (size_t a = 0; a < s->naxes; a++) {
             const char *w = json_string_value(json_array_get(vals, a));
             /* the values live in the axis' word list, which owns them */
             axis *ax = &s->axes[a];
-            ax->vals = xrealloc(ax->vals, (ax->nvals + 1) * sizeof *ax->vals);
-            ax->vals[ax->nvals] = xstrdup(w ? w : "");
+            ax->vals = gr_sweep_xrealloc(ax->vals, (ax->nvals + 1) * sizeof *ax->vals);
+            ax->vals[ax->nvals] = gr_sweep_xstrdup(w ? w : "");
             cp->values[a] = ax->vals[ax->nvals++];
         }
         char e2[512];
         if (gr_config_parse_string(&cp->cfg, ini, "config", e2, sizeof e2) != 0) {
-            seterr(err, errlen, "%s: points[%zu]: %s", path, i, e2);
+            gr_sweep_seterr(err, errlen, "%s: points[%zu]: %s", path, i, e2);
             goto fail;
         }
         size_t t;
@@ -1131,9 +1106,9 @@ gr_sweep *gr_sweep_load_points(const char *path, char *err, size_t errlen)
             if (strcmp(s->traces[t].real, real) == 0 && strcmp(s->traces[t].arg, tr) == 0)
                 break;
         if (t == s->ntraces) {
-            s->traces = xrealloc(s->traces, (s->ntraces + 1) * sizeof *s->traces);
-            s->traces[t].arg = xstrdup(tr);
-            s->traces[t].real = xstrdup(real);
+            s->traces = gr_sweep_xrealloc(s->traces, (s->ntraces + 1) * sizeof *s->traces);
+            s->traces[t].arg = gr_sweep_xstrdup(tr);
+            s->traces[t].real = gr_sweep_xstrdup(real);
             s->ntraces++;
         }
         gr_sweep_point *p = &s->points[i];
@@ -1146,7 +1121,7 @@ gr_sweep *gr_sweep_load_points(const char *path, char *err, size_t errlen)
         p->cfg = cp->cfg;
         point_key(s, p->ini, p->page_shift, real, p->key);
         if (strcmp(p->key, key) != 0) {
-            seterr(err, errlen,
+            gr_sweep_seterr(err, errlen,
                    "%s: points[%zu]: key %s, but the point hashes to %s (edited, or written "
                    "by another granule)",
                    path, i, key, p->key);

@@ -20,6 +20,8 @@
 #include <jansson.h>
 #include <xxhash.h>
 
+#include "sweep_util.h"
+
 #define MANIFEST_VERSION 1
 
 typedef struct strace {
@@ -41,24 +43,6 @@ struct gr_sweep_slurm {
     size_t ntraces;
     char **rows;     /* after scan: the row of every done point (with its newline) */
 };
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
 
 static char *path_join(const char *a, const char *b)
 {
@@ -119,7 +103,7 @@ static int write_atomic(const char *dir, const char *name, const char *text, siz
     int rc = -1;
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        seterr(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
         goto out;
     }
     bool bad = fwrite(text, 1, len, f) != len;
@@ -127,7 +111,7 @@ static int write_atomic(const char *dir, const char *name, const char *text, siz
     bad |= fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, final) != 0) {
-        seterr(err, errlen, "%s: write error: %s", final, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: write error: %s", final, strerror(errno));
         unlink(tmp);
         goto out;
     }
@@ -141,7 +125,7 @@ out:
 static int make_dir(const char *path, char *err, size_t errlen)
 {
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        seterr(err, errlen, "%s: cannot create the directory: %s", path, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: cannot create the directory: %s", path, strerror(errno));
         return -1;
     }
     return 0;
@@ -152,7 +136,7 @@ static int file_xxh64(const char *path, uint64_t *size, char out[17], char *err,
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     XXH64_state_t *st = XXH64_createState();
@@ -171,7 +155,7 @@ static int file_xxh64(const char *path, uint64_t *size, char out[17], char *err,
     snprintf(out, 17, "%016" PRIx64, (uint64_t)XXH64_digest(st));
     XXH64_freeState(st);
     if (bad) {
-        seterr(err, errlen, "%s: read error", path);
+        gr_sweep_seterr(err, errlen, "%s: read error", path);
         return -1;
     }
     *size = n;
@@ -252,13 +236,13 @@ static gr_sweep_slurm *new_dir(const char *dir, char *err, size_t errlen)
 {
     char real[PATH_MAX];
     if (!realpath(dir, real)) {
-        seterr(err, errlen, "%s: %s", dir, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: %s", dir, strerror(errno));
         return NULL;
     }
     gr_sweep_slurm *d = calloc(1, sizeof *d);
     if (!d)
         abort();
-    d->dir = xstrdup(real);
+    d->dir = gr_sweep_xstrdup(real);
     return d;
 }
 
@@ -274,26 +258,26 @@ gr_sweep_slurm *gr_sweep_slurm_open(const char *dir, char *err, size_t errlen)
     const char *id, *version, *pxxh, *header;
     if (!root) {
         if (access(mpath, F_OK) != 0)
-            seterr(err, errlen, "%s: no manifest: not a granule sweep results directory",
+            gr_sweep_seterr(err, errlen, "%s: no manifest: not a granule sweep results directory",
                    mpath);
         else
-            seterr(err, errlen, "%s:%d: %s", mpath, je.line, je.text);
+            gr_sweep_seterr(err, errlen, "%s:%d: %s", mpath, je.line, je.text);
         goto fail;
     }
     if (json_unpack_ex(root, &je, 0, "{s:I, s:s, s:s, s:s, s:I, s:s, s:o}",
                        "granule_sweep_manifest", &ver, "id", &id, "granule_version", &version,
                        "points_xxh64", &pxxh, "npoints", &npoints, "header", &header, "traces",
                        &traces) != 0) {
-        seterr(err, errlen, "%s: not a granule sweep manifest: %s", mpath, je.text);
+        gr_sweep_seterr(err, errlen, "%s: not a granule sweep manifest: %s", mpath, je.text);
         goto fail;
     }
     if (ver != MANIFEST_VERSION || !json_is_array(traces)) {
-        seterr(err, errlen, "%s: manifest version %lld, this granule reads %d", mpath,
+        gr_sweep_seterr(err, errlen, "%s: manifest version %lld, this granule reads %d", mpath,
                (long long)ver, MANIFEST_VERSION);
         goto fail;
     }
-    d->version = xstrdup(version);
-    d->header = xstrdup(header);
+    d->version = gr_sweep_xstrdup(version);
+    d->header = gr_sweep_xstrdup(header);
     size_t i;
     json_t *v;
     d->traces = calloc(json_array_size(traces) + 1, sizeof *d->traces);
@@ -305,13 +289,13 @@ gr_sweep_slurm *gr_sweep_slurm_open(const char *dir, char *err, size_t errlen)
         if (json_unpack_ex(v, &je, 0, "{s:s, s:s, s:I, s:s}", "trace", &arg, "path", &path,
                            "size", &size, "xxh64", &xxh) != 0 ||
             strlen(xxh) != 16 || size < 0) {
-            seterr(err, errlen, "%s: traces[%zu]: %s", mpath, i,
+            gr_sweep_seterr(err, errlen, "%s: traces[%zu]: %s", mpath, i,
                    strlen(je.text) ? je.text : "bad size or xxh64");
             goto fail;
         }
         strace *t = &d->traces[d->ntraces++];
-        t->arg = xstrdup(arg);
-        t->path = xstrdup(path);
+        t->arg = gr_sweep_xstrdup(arg);
+        t->path = gr_sweep_xstrdup(path);
         t->size = (uint64_t)size;
         memcpy(t->xxh, xxh, 17);
     }
@@ -319,13 +303,13 @@ gr_sweep_slurm *gr_sweep_slurm_open(const char *dir, char *err, size_t errlen)
     if (file_xxh64(ppath, &psize, d->points_xxh, err, errlen) != 0)
         goto fail;
     if (strcmp(d->points_xxh, pxxh) != 0) {
-        seterr(err, errlen, "%s: XXH64 %s, the manifest says %s (edited after submission?)",
+        gr_sweep_seterr(err, errlen, "%s: XXH64 %s, the manifest says %s (edited after submission?)",
                ppath, d->points_xxh, pxxh);
         goto fail;
     }
     manifest_id(d);
     if (strcmp(d->id, id) != 0) {
-        seterr(err, errlen, "%s: id %s, but its contents hash to %s (edited?)", mpath, id,
+        gr_sweep_seterr(err, errlen, "%s: id %s, but its contents hash to %s (edited?)", mpath, id,
                d->id);
         goto fail;
     }
@@ -336,7 +320,7 @@ gr_sweep_slurm *gr_sweep_slurm_open(const char *dir, char *err, size_t errlen)
     bool same = strcmp(h, d->header) == 0;
     free(h);
     if (!same || (size_t)npoints != gr_sweep_count(d->s)) {
-        seterr(err, errlen, "%s: header or point count differs from %s", mpath, ppath);
+        gr_sweep_seterr(err, errlen, "%s: header or point count differs from %s", mpath, ppath);
         goto fail;
     }
     for (size_t p = 0; p < gr_sweep_count(d->s); p++) {
@@ -345,7 +329,7 @@ gr_sweep_slurm *gr_sweep_slurm_open(const char *dir, char *err, size_t errlen)
         for (t = 0; t < d->ntraces && strcmp(d->traces[t].path, tp) != 0; t++)
             ;
         if (t == d->ntraces) {
-            seterr(err, errlen, "%s: point %zu's trace %s has no checksum", mpath, p, tp);
+            gr_sweep_seterr(err, errlen, "%s: point %zu's trace %s has no checksum", mpath, p, tp);
             goto fail;
         }
     }
@@ -378,7 +362,7 @@ gr_sweep_slurm *gr_sweep_slurm_prepare(const gr_sweep *s, const char *dir,
     fclose(m);
     snprintf(d->points_xxh, sizeof d->points_xxh, "%016" PRIx64,
              (uint64_t)XXH64(pjson, plen, 0));
-    d->version = xstrdup(o->version);
+    d->version = gr_sweep_xstrdup(o->version);
     d->header = sweep_header(s);
     size_t n = gr_sweep_count(s);
     d->traces = calloc(n + 1, sizeof *d->traces);
@@ -392,8 +376,8 @@ gr_sweep_slurm *gr_sweep_slurm_prepare(const gr_sweep *s, const char *dir,
         if (t < d->ntraces)
             continue;
         strace *tr = &d->traces[d->ntraces++];
-        tr->arg = xstrdup(p->trace);
-        tr->path = xstrdup(p->trace_path);
+        tr->arg = gr_sweep_xstrdup(p->trace);
+        tr->path = gr_sweep_xstrdup(p->trace_path);
         tr->verified = 1;
         if (file_xxh64(tr->path, &tr->size, tr->xxh, err, errlen) != 0)
             goto fail;
@@ -409,7 +393,7 @@ gr_sweep_slurm *gr_sweep_slurm_prepare(const gr_sweep *s, const char *dir,
         if (!old)
             goto fail;
         if (strcmp(old->id, d->id) != 0) {
-            seterr(err, errlen,
+            gr_sweep_seterr(err, errlen,
                    "%s/manifest.json: another sweep (manifest %s; this one is %s: a different "
                    "grid, trace contents or granule version); refusing to mix their results, "
                    "use a new directory",
@@ -484,7 +468,7 @@ static int verify_trace(gr_sweep_slurm *d, size_t t, char *err, size_t errlen)
             return -1;
         }
         if (size != tr->size || strcmp(xxh, tr->xxh) != 0) {
-            seterr(err, errlen,
+            gr_sweep_seterr(err, errlen,
                    "%s: changed since the sweep was submitted (%" PRIu64 " bytes, XXH64 %s; "
                    "the manifest has %" PRIu64 " bytes, %s)",
                    tr->path, size, xxh, tr->size, tr->xxh);
@@ -493,7 +477,7 @@ static int verify_trace(gr_sweep_slurm *d, size_t t, char *err, size_t errlen)
         }
         tr->verified = 1;
     } else if (tr->verified < 0) {
-        seterr(err, errlen, "%s: changed since the sweep was submitted or unreadable",
+        gr_sweep_seterr(err, errlen, "%s: changed since the sweep was submitted or unreadable",
                tr->path);
         return -1;
     }
@@ -539,7 +523,7 @@ static long read_tasks(const gr_sweep_slurm *d, unsigned sub, size_t ***tasks, c
     long nt = 0;
     *tasks = NULL;
     if (!text) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: %s", path, strerror(errno));
         free(path);
         return -1;
     }
@@ -556,7 +540,7 @@ static long read_tasks(const gr_sweep_slurm *d, unsigned sub, size_t ***tasks, c
             errno = 0;
             unsigned long long v = strtoull(p, &e, 10);
             if (e == p || errno || v >= n || k >= n || (*e && *e != ' ')) {
-                seterr(err, errlen, "%s:%zu: not a list of point indices below %zu", path,
+                gr_sweep_seterr(err, errlen, "%s:%zu: not a list of point indices below %zu", path,
                        lineno, n);
                 free(list);
                 goto fail;
@@ -653,13 +637,13 @@ int gr_sweep_slurm_submit(gr_sweep_slurm *d, const size_t *todo, size_t n,
 {
     *job = 0;
     if (!n) {
-        seterr(err, errlen, "nothing to submit");
+        gr_sweep_seterr(err, errlen, "nothing to submit");
         return -1;
     }
     if (gr_sweep_slurm_check_traces(d, err, errlen) != 0)
         return -1;
     if (!shell_safe(d->dir) || !shell_safe(o->granule_exe)) {
-        seterr(err, errlen, "%s: a path with a quote or newline cannot go in a batch script",
+        gr_sweep_seterr(err, errlen, "%s: a path with a quote or newline cannot go in a batch script",
                !shell_safe(d->dir) ? d->dir : o->granule_exe);
         return -1;
     }
@@ -729,7 +713,7 @@ int gr_sweep_slurm_submit(gr_sweep_slurm *d, const size_t *todo, size_t n,
         size_t ol = out ? strlen(out) : 0;
         while (ol && (out[ol - 1] == '\n' || out[ol - 1] == ' '))
             out[--ol] = '\0';
-        seterr(err, errlen, "sbatch failed (exit %d): %s", st,
+        gr_sweep_seterr(err, errlen, "sbatch failed (exit %d): %s", st,
                out && *out ? out : "no output");
         unlink(tpath);
         unlink(spath);
@@ -797,13 +781,13 @@ static int run_point(gr_sweep_slurm *d, size_t i, const char *tmp, char *err, si
 {
     int pfd[2];
     if (pipe(pfd) != 0) {
-        seterr(err, errlen, "pipe: %s", strerror(errno));
+        gr_sweep_seterr(err, errlen, "pipe: %s", strerror(errno));
         return 2;
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        seterr(err, errlen, "fork: %s", strerror(errno));
+        gr_sweep_seterr(err, errlen, "fork: %s", strerror(errno));
         close(pfd[0]);
         close(pfd[1]);
         return 2;
@@ -843,11 +827,11 @@ static int run_point(gr_sweep_slurm *d, size_t i, const char *tmp, char *err, si
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
-            seterr(err, errlen, "waitpid: %s", strerror(errno));
+            gr_sweep_seterr(err, errlen, "waitpid: %s", strerror(errno));
             return 2;
         }
     if (WIFSIGNALED(st)) {
-        seterr(err, errlen, "the replay was killed by signal %d (%s)", WTERMSIG(st),
+        gr_sweep_seterr(err, errlen, "the replay was killed by signal %d (%s)", WTERMSIG(st),
                strsignal(WTERMSIG(st)));
         return 128 + WTERMSIG(st);
     }
@@ -858,7 +842,7 @@ int gr_sweep_slurm_run_task(gr_sweep_slurm *d, const char *manifest_id, unsigned
                             long task, char *err, size_t errlen)
 {
     if (strcmp(manifest_id, d->id) != 0) {
-        seterr(err, errlen,
+        gr_sweep_seterr(err, errlen,
                "%s/manifest.json: manifest %s, the task was submitted for %s; refusing to mix",
                d->dir, d->id, manifest_id);
         return -1;
@@ -869,7 +853,7 @@ int gr_sweep_slurm_run_task(gr_sweep_slurm *d, const char *manifest_id, unsigned
         return -1;
     if (task < 0 || task >= nt) {
         char *p = sub_path(d, sub, "tasks");
-        seterr(err, errlen, "%s: no task %ld (%ld tasks)", p, task, nt);
+        gr_sweep_seterr(err, errlen, "%s: no task %ld (%ld tasks)", p, task, nt);
         free(p);
         free_tasks(tasks, nt);
         return -1;
@@ -951,32 +935,32 @@ static int check_row_file(gr_sweep_slurm *d, size_t i, const char *path, char **
     size_t len;
     char *text = read_all(path, &len);
     if (!text) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     size_t hl = strlen(d->header);
     if (len < hl || memcmp(text, d->header, hl) != 0) {
-        seterr(err, errlen, "%s:1: not this sweep's header", path);
+        gr_sweep_seterr(err, errlen, "%s:1: not this sweep's header", path);
         goto bad;
     }
     char *r = text + hl, *nl = memchr(r, '\n', len - hl);
     if (!nl || (size_t)(nl + 1 - text) != len || memchr(text, '\0', len)) {
-        seterr(err, errlen, "%s:2: want exactly one complete row after the header", path);
+        gr_sweep_seterr(err, errlen, "%s:2: want exactly one complete row after the header", path);
         goto bad;
     }
     size_t want = csv_count(d->header, hl - 1), got = csv_count(r, (size_t)(nl - r));
     if (got != want) {
-        seterr(err, errlen, "%s:2: %zu fields, the header has %zu", path, got, want);
+        gr_sweep_seterr(err, errlen, "%s:2: %zu fields, the header has %zu", path, got, want);
         goto bad;
     }
     char prefix[64];
     int pl = snprintf(prefix, sizeof prefix, "%zu,%s,", i, gr_sweep_point_get(d->s, i)->key);
     if (strncmp(r, prefix, (size_t)pl) != 0) {
-        seterr(err, errlen, "%s:2: not point %zu's row (want it to start with %s)", path, i,
+        gr_sweep_seterr(err, errlen, "%s:2: not point %zu's row (want it to start with %s)", path, i,
                prefix);
         goto bad;
     }
-    *row = xstrdup(r);
+    *row = gr_sweep_xstrdup(r);
     free(text);
     return 0;
 bad:
@@ -997,7 +981,7 @@ static int read_status(gr_sweep_slurm *d, size_t i, const char *path, status *st
     json_error_t je;
     json_t *o = json_load_file(path, 0, &je);
     if (!o) {
-        seterr(err, errlen, "%s:%d: %s", path, je.line, je.text);
+        gr_sweep_seterr(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;
     }
     const char *mid, *key, *error;
@@ -1007,13 +991,13 @@ static int read_status(gr_sweep_slurm *d, size_t i, const char *path, status *st
     if (json_unpack_ex(o, &je, 0, "{s:s, s:I, s:s, s:I, s:I, s:i, s:s}", "manifest", &mid,
                        "point", &point, "key", &key, "job", &job, "task", &task, "exit", &code,
                        "error", &error) != 0) {
-        seterr(err, errlen, "%s: not a point status: %s", path, je.text);
+        gr_sweep_seterr(err, errlen, "%s: not a point status: %s", path, je.text);
     } else if (strcmp(mid, d->id) != 0) {
-        seterr(err, errlen,
+        gr_sweep_seterr(err, errlen,
                "%s: from another sweep (manifest %s, this directory's is %s); refusing to mix",
                path, mid, d->id);
     } else if ((size_t)point != i || strcmp(key, gr_sweep_point_get(d->s, i)->key) != 0) {
-        seterr(err, errlen, "%s: point %lld key %s, want point %zu key %s", path,
+        gr_sweep_seterr(err, errlen, "%s: point %lld key %s, want point %zu key %s", path,
                (long long)point, key, i, gr_sweep_point_get(d->s, i)->key);
     } else {
         st->there = true;
@@ -1106,7 +1090,7 @@ int gr_sweep_slurm_scan(gr_sweep_slurm *d, bool use_squeue, gr_sweep_slurm_point
         abort();
     DIR *dh = opendir(rdir);
     if (!dh) {
-        seterr(err, errlen, "%s: %s", rdir, strerror(errno));
+        gr_sweep_seterr(err, errlen, "%s: %s", rdir, strerror(errno));
         goto out;
     }
     struct dirent *de;
@@ -1117,7 +1101,7 @@ int gr_sweep_slurm_scan(gr_sweep_slurm *d, bool use_squeue, gr_sweep_slurm_point
         size_t i;
         bool is_csv;
         if (result_name(nm, n, &i, &is_csv) != 0) {
-            seterr(err, errlen,
+            gr_sweep_seterr(err, errlen,
                    "%s/%s: not a result of this sweep (want I.csv or I.json, I below %zu)", rdir,
                    nm, n);
             closedir(dh);
@@ -1141,7 +1125,7 @@ int gr_sweep_slurm_scan(gr_sweep_slurm *d, bool use_squeue, gr_sweep_slurm_point
             snprintf(name, sizeof name, "%zu.csv", i);
             path = path_join(rdir, name);
             if (!sts[i].there || sts[i].exit_code != 0) {
-                seterr(err, errlen, "%s: no status %zu.json of this sweep with exit 0 beside it",
+                gr_sweep_seterr(err, errlen, "%s: no status %zu.json of this sweep with exit 0 beside it",
                        path, i);
                 free(path);
                 goto out;
@@ -1212,7 +1196,7 @@ int gr_sweep_slurm_collect(gr_sweep_slurm *d, const gr_sweep_slurm_point *pts, F
         if (pts[i].state == GR_SWEEP_SLURM_DONE && d->rows && d->rows[i])
             fputs(d->rows[i], out);
     if (fflush(out) != 0 || ferror(out)) {
-        seterr(err, errlen, "write error: %s", strerror(errno));
+        gr_sweep_seterr(err, errlen, "write error: %s", strerror(errno));
         return -1;
     }
     return 0;
