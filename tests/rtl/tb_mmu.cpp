@@ -35,53 +35,14 @@
 #include "ptbuild.h"
 #include "tb_mmu_model.h" // generated: TB_CONFIG, TB_MODEL (the Verilated class)
 
+#include "tb_common.h"
+
 namespace {
 
-int g_fail = 0;
-#define CHECK(cond, ...)                                                           \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            if (g_fail++ < 25) {                                                   \
-                std::fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, \
-                             #cond);                                               \
-                std::fprintf(stderr, __VA_ARGS__);                                 \
-                std::fputc('\n', stderr);                                          \
-            }                                                                      \
-        }                                                                          \
-    } while (0)
-
-template <class W> void wset(W &w, int lsb, int width, uint64_t v)
-{
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        if ((v >> i) & 1)
-            w[b / 32] |= 1u << (b % 32);
-        else
-            w[b / 32] &= ~(1u << (b % 32));
-    }
-}
-template <class W> uint64_t wget(const W &w, int lsb, int width)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        v |= (uint64_t)((w[b / 32] >> (b % 32)) & 1) << i;
-    }
-    return v;
-}
-
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    unsigned below(unsigned n) { return (unsigned)(next() % n); }
-    bool chance(unsigned pct) { return below(100) < pct; }
-};
+using tb::g_fail;
+using tb::Rng;
+using tb::wget;
+using tb::wset;
 
 // One event of the stream.
 struct Ev {

@@ -15,19 +15,11 @@
 #include "granule/config.h"
 #include "granule/pac.h"
 
+#include "tb_common.h"
+
 namespace {
 
-int g_fail = 0;
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            if (g_fail++ < 20) {                                                           \
-                std::fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-                std::fprintf(stderr, __VA_ARGS__);                                         \
-                std::fputc('\n', stderr);                                                  \
-            }                                                                              \
-        }                                                                                  \
-    } while (0)
+using tb::g_fail;
 
 const uint64_t kP = 0xfb623599da6e8127ull, kT = 0x477d469dec0b8762ull,
                kW0 = 0x84be85ce9804e94bull, kK0 = 0xec2802d4e0a488e9ull;

@@ -31,33 +31,12 @@
 #include "granule/walkcache.h"
 #include "ptbuild.h"
 
+#include "tb_common.h"
+
 namespace {
 
-int g_fail = 0;
-#define CHECK(cond, ...)                                                           \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            if (g_fail++ < 30) {                                                   \
-                std::fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, \
-                             #cond);                                               \
-                std::fprintf(stderr, __VA_ARGS__);                                 \
-                std::fputc('\n', stderr);                                          \
-            }                                                                      \
-        }                                                                          \
-    } while (0)
-
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    unsigned below(unsigned n) { return (unsigned)(next() % n); }
-    bool chance(unsigned pct) { return below(100) < pct; }
-};
+using tb::g_fail;
+using tb::Rng;
 
 struct Fill {
     unsigned level;

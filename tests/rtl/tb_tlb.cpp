@@ -15,56 +15,17 @@
 #include "granule/tlb.h"
 #include "tb_models.h" // generated: TB_CONFIG, the Vtlb_<cfg>_<which> headers
 
+#include "tb_common.h"
+
 namespace {
 
-int g_fail = 0;
-#define CHECK(cond, ...)                                                           \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            if (g_fail++ < 20) {                                                   \
-                std::fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, \
-                             #cond);                                               \
-                std::fprintf(stderr, __VA_ARGS__);                                 \
-                std::fputc('\n', stderr);                                          \
-            }                                                                      \
-        }                                                                          \
-    } while (0)
+using tb::g_fail;
+using tb::Rng;
+using tb::wget;
+using tb::wset;
 
 // Field positions of granule_pkg::tlb_entry_t (TteW = 56).
 constexpr int kTteHalf = 0, kTteOa = 16, kAsid = 56, kGlobal = 72, kPsize = 73, kVkey = 76;
-
-void wset(uint32_t *w, int lsb, int width, uint64_t v)
-{
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        if ((v >> i) & 1)
-            w[b / 32] |= 1u << (b % 32);
-        else
-            w[b / 32] &= ~(1u << (b % 32));
-    }
-}
-
-uint64_t wget(const uint32_t *w, int lsb, int width)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        v |= (uint64_t)((w[b / 32] >> (b % 32)) & 1) << i;
-    }
-    return v;
-}
-
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    unsigned below(unsigned n) { return (unsigned)(next() % n); }
-};
 
 // A simple entry: what the model keeps (gr_tlb_entry) and the RTL fields.
 struct Ent {

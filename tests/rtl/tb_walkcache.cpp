@@ -17,46 +17,17 @@
 #include "granule/config.h"
 #include "granule/walkcache.h"
 
+#include "tb_common.h"
+
 namespace {
 
-int g_fail = 0;
-#define CHECK(cond, ...)                                                           \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            if (g_fail++ < 20) {                                                   \
-                std::fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, \
-                             #cond);                                               \
-                std::fprintf(stderr, __VA_ARGS__);                                 \
-                std::fputc('\n', stderr);                                          \
-            }                                                                      \
-        }                                                                          \
-    } while (0)
+using tb::g_fail;
+using tb::Rng;
+using tb::wget;
 
 // Flat entry layout of walkcache.sv.
 constexpr int kVkey = 0, kGbits = 44, kLevel = 49, kAsid = 51, kPxn = 67, kUxn = 68, kApt = 69,
               kTable = 71;
-
-template <class W> uint64_t wget(const W &w, int lsb, int width)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        v |= (uint64_t)((w[b / 32] >> (b % 32)) & 1) << i;
-    }
-    return v;
-}
-
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    unsigned below(unsigned n) { return (unsigned)(next() % n); }
-};
 
 unsigned region_shift(unsigned g, unsigned level)
 {
