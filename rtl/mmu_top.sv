@@ -25,48 +25,11 @@
 module mmu_top #(
   localparam int unsigned PaW = granule_pkg::PaW,
   // Debug read port widths: the widest set and way index over the present
-  // units (L1 I, L1 D, L2, walk caches), and the widest entry (a TLB
-  // entry; walk-cache entries are narrower and come zero-extended).
-  localparam int unsigned DbgL1iSW = granule_cfg_pkg::L1iSets > 1 ?
-                                    $clog2(granule_cfg_pkg::L1iSets) : 1,
-  localparam int unsigned DbgL1dSW = granule_cfg_pkg::L1dSets > 1 ?
-                                    $clog2(granule_cfg_pkg::L1dSets) : 1,
-  localparam int unsigned DbgL2SW = granule_cfg_pkg::L2Present && granule_cfg_pkg::L2Sets > 1 ?
-                                    $clog2(granule_cfg_pkg::L2Sets) : 1,
-  localparam int unsigned DbgWc0SW = granule_cfg_pkg::Wc0Present && granule_cfg_pkg::Wc0Sets > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc0Sets) : 1,
-  localparam int unsigned DbgWc1SW = granule_cfg_pkg::Wc1Present && granule_cfg_pkg::Wc1Sets > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc1Sets) : 1,
-  localparam int unsigned DbgWc2SW = granule_cfg_pkg::Wc2Present && granule_cfg_pkg::Wc2Sets > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc2Sets) : 1,
-  localparam int unsigned DbgWc3SW = granule_cfg_pkg::Wc3Present && granule_cfg_pkg::Wc3Sets > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc3Sets) : 1,
-  localparam int unsigned DbgSMax1 = DbgL1dSW > DbgL1iSW ? DbgL1dSW : DbgL1iSW,
-  localparam int unsigned DbgSMax2 = DbgL2SW > DbgSMax1 ? DbgL2SW : DbgSMax1,
-  localparam int unsigned DbgSMax3 = DbgWc0SW > DbgSMax2 ? DbgWc0SW : DbgSMax2,
-  localparam int unsigned DbgSMax4 = DbgWc1SW > DbgSMax3 ? DbgWc1SW : DbgSMax3,
-  localparam int unsigned DbgSMax5 = DbgWc2SW > DbgSMax4 ? DbgWc2SW : DbgSMax4,
-  localparam int unsigned DbgSetW = DbgWc3SW > DbgSMax5 ? DbgWc3SW : DbgSMax5,
-  localparam int unsigned DbgL1iWW = granule_cfg_pkg::L1iWays > 1 ?
-                                    $clog2(granule_cfg_pkg::L1iWays) : 1,
-  localparam int unsigned DbgL1dWW = granule_cfg_pkg::L1dWays > 1 ?
-                                    $clog2(granule_cfg_pkg::L1dWays) : 1,
-  localparam int unsigned DbgL2WW = granule_cfg_pkg::L2Present && granule_cfg_pkg::L2Ways > 1 ?
-                                    $clog2(granule_cfg_pkg::L2Ways) : 1,
-  localparam int unsigned DbgWc0WW = granule_cfg_pkg::Wc0Present && granule_cfg_pkg::Wc0Ways > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc0Ways) : 1,
-  localparam int unsigned DbgWc1WW = granule_cfg_pkg::Wc1Present && granule_cfg_pkg::Wc1Ways > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc1Ways) : 1,
-  localparam int unsigned DbgWc2WW = granule_cfg_pkg::Wc2Present && granule_cfg_pkg::Wc2Ways > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc2Ways) : 1,
-  localparam int unsigned DbgWc3WW = granule_cfg_pkg::Wc3Present && granule_cfg_pkg::Wc3Ways > 1 ?
-                                    $clog2(granule_cfg_pkg::Wc3Ways) : 1,
-  localparam int unsigned DbgWMax1 = DbgL1dWW > DbgL1iWW ? DbgL1dWW : DbgL1iWW,
-  localparam int unsigned DbgWMax2 = DbgL2WW > DbgWMax1 ? DbgL2WW : DbgWMax1,
-  localparam int unsigned DbgWMax3 = DbgWc0WW > DbgWMax2 ? DbgWc0WW : DbgWMax2,
-  localparam int unsigned DbgWMax4 = DbgWc1WW > DbgWMax3 ? DbgWc1WW : DbgWMax3,
-  localparam int unsigned DbgWMax5 = DbgWc2WW > DbgWMax4 ? DbgWc2WW : DbgWMax4,
-  localparam int unsigned DbgWayW = DbgWc3WW > DbgWMax5 ? DbgWc3WW : DbgWMax5,
+  // units (computed by the configuration's package generator), and the
+  // widest entry (a TLB entry; walk-cache entries are narrower and come
+  // zero-extended).
+  localparam int unsigned DbgSetW = granule_cfg_pkg::DbgSetW,
+  localparam int unsigned DbgWayW = granule_cfg_pkg::DbgWayW,
   localparam int unsigned DbgEntryW = granule_pkg::TlbEntryW
 ) (
   input  logic                    clk_i,

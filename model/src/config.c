@@ -811,6 +811,15 @@ void gr_config_write_ini(const gr_config *c, FILE *f)
             c->pac.fpac ? "on" : "off", algo_name[c->pac.algo]);
 }
 
+/* $clog2(n), at least 1: the width of an index over n sets or ways. */
+static unsigned idx_bits(uint32_t n)
+{
+    unsigned b = 1;
+    while ((1ull << b) < n)
+        b++;
+    return b;
+}
+
 static void sv_struct(FILE *f, const char *p, const gr_tlb_cfg *t, bool wc)
 {
     static const char *const repl_sv[] = {"ReplLru", "ReplPlru", "ReplFifo", "ReplRandom"};
@@ -859,6 +868,25 @@ void gr_config_write_sv(const gr_config *c, FILE *f)
     }
     fprintf(f, "  localparam bit          WcParallel = 1'b%d;\n\n",
             c->wc_lookup == GR_WCL_PARALLEL);
+    /* The debug read port of rtl/mmu_top.sv addresses any structure by
+     * (set, way): the widest index over the L1s (their ports exist even
+     * when absent), the L2 and the walk caches present. */
+    unsigned setw = idx_bits(c->l1i.sets), wayw = idx_bits(c->l1i.ways);
+    const gr_tlb_cfg *dbg[2 + GR_CONFIG_MAX_WC] = {&c->l1d, &c->l2};
+    for (int i = 0; i < GR_CONFIG_MAX_WC; i++)
+        dbg[2 + i] = &c->wc[i];
+    for (int i = 0; i < 2 + GR_CONFIG_MAX_WC; i++) {
+        if (i > 0 && !dbg[i]->present)
+            continue;
+        if (idx_bits(dbg[i]->sets) > setw)
+            setw = idx_bits(dbg[i]->sets);
+        if (idx_bits(dbg[i]->ways) > wayw)
+            wayw = idx_bits(dbg[i]->ways);
+    }
+    fprintf(f,
+            "  localparam int unsigned DbgSetW = %u; // debug port: widest set index\n"
+            "  localparam int unsigned DbgWayW = %u; // debug port: widest way index\n\n",
+            setw, wayw);
     fprintf(f,
             "  localparam int unsigned LatL1Hit   = %u;\n"
             "  localparam int unsigned LatL2Hit   = %u;\n"
