@@ -19,8 +19,11 @@
 // invalidation, touch) per cycle; the owner (the MMU top) is blocking and
 // sequences them.
 //
-// State is kept in flat vectors: Yosys 0.23 reads neither multi-dimensional
-// packed arrays nor unpacked arrays of structs in the forms used here.
+// The entries are an unpacked array of set rows (Ways * EW bits each), the
+// valid bits a flat vector: Yosys 0.23 reads neither multi-dimensional
+// packed arrays nor unpacked arrays of structs in the forms used here. Every
+// computed read takes a whole row by set index and picks the way at
+// constant positions (docs/rtl.md "Synthesis").
 module tlb #(
   parameter int unsigned               Ways     = 4,
   parameter int unsigned               Sets     = 1,
@@ -95,7 +98,8 @@ module tlb #(
   output granule_pkg::tlb_entry_t dbg_entry_o
 );
 
-  localparam int unsigned N = Sets * Ways;
+  localparam int unsigned N  = Sets * Ways;
+  localparam int unsigned RW = Ways * EW;  // one set's row of entries
 
   // ---- Static facts about the configured sizes ---------------------------
   // Position of each size in the configured list (0 = smallest), and the
@@ -115,7 +119,11 @@ module tlb #(
 
   // ---- State -------------------------------------------------------------
   logic [N-1:0]    valid_q, valid_d;
-  logic [N*EW-1:0] ent_q;
+  // One row per set: a computed read selects a row by its set index, which
+  // Yosys turns into a Sets-input multiplexer of the row (the array becomes
+  // a list of registers), where a computed part-select of one flat vector
+  // was a shift of the whole vector per read; Verilator indexes the array.
+  logic [RW-1:0]   ent_q [Sets];
 
   // The evaluation cost of a structure is kept to what a cycle uses: every
   // per-entry loop below sits in a branch on the operation it serves
@@ -159,7 +167,6 @@ module tlb #(
   logic [WayW-1:0] fill_way, free_way, victim;
   logic            free_found;
   logic [4:0]      fill_shift;
-  logic [31:0]     fill_idx;    // set * Ways + way
 
   assign fill_shift = granule_pkg::psize_shift(update_entry_i.psize);
   // Set index: the entry's own size picks the VA bits.
@@ -179,21 +186,25 @@ module tlb #(
   end
 
   assign fill_way = free_found ? free_way : victim;
-  assign fill_idx = 32'(fill_set) * Ways + 32'(fill_way);
 
   // ---- Next valid bits -------------------------------------------------------
   // A TLBI in the cycle of a fill applies after it (the model fills, then
   // invalidates): it removes the new entry if it covers it.
   always_comb begin : p_valid
-    logic [VkW:0] bi_end;
+    logic [VkW:0]   bi_end;
     logic [VkW-1:0] e_vkey;
+    logic [EW-1:0]  e;
     valid_d = valid_q;
     bi_end  = '0;
     e_vkey  = '0;
+    e       = '0;
     if (flush_i) begin
-      for (int i = 0; i < N; i++) begin
-        if (flush_kills(ent_q[i*EW +: EW], flush_op_i, flush_vkey_i, flush_asid_i[AsidW-1:0])) begin
-          valid_d[i] = 1'b0;
+      for (int s = 0; s < Sets; s++) begin
+        for (int w = 0; w < Ways; w++) begin
+          if (flush_kills(ent_q[s][w*EW +: EW], flush_op_i, flush_vkey_i,
+                          flush_asid_i[AsidW-1:0])) begin
+            valid_d[s*Ways + w] = 1'b0;
+          end
         end
       end
     end
@@ -202,13 +213,16 @@ module tlb #(
       // global/ASID tag (gr_tlb_invalidate_within).
       bi_end = {1'b0, bi_vkey_i} +
                ((VkW + 1)'(1) << (granule_pkg::psize_shift(bi_psize_i) - 5'd12));
-      for (int i = 0; i < N; i++) begin
-        e_vkey = ent_q[i*EW + granule_pkg::EntVkeyLsb +: VkW];
-        if (e_vkey >= bi_vkey_i && {1'b0, e_vkey} < bi_end &&
-            ent_q[i*EW + granule_pkg::EntGlobalBit] == bi_global_i &&
-            (bi_global_i || ent_q[i*EW + granule_pkg::EntAsidLsb +: AsidW] ==
-                            bi_asid_i[AsidW-1:0])) begin
-          valid_d[i] = 1'b0;
+      for (int s = 0; s < Sets; s++) begin
+        for (int w = 0; w < Ways; w++) begin
+          e      = ent_q[s][w*EW +: EW];
+          e_vkey = e[granule_pkg::EntVkeyLsb +: VkW];
+          if (e_vkey >= bi_vkey_i && {1'b0, e_vkey} < bi_end &&
+              e[granule_pkg::EntGlobalBit] == bi_global_i &&
+              (bi_global_i || e[granule_pkg::EntAsidLsb +: AsidW] ==
+                              bi_asid_i[AsidW-1:0])) begin
+            valid_d[s*Ways + w] = 1'b0;
+          end
         end
       end
     end
@@ -216,8 +230,9 @@ module tlb #(
       valid_d[32'(inv_set_i) * Ways + 32'(inv_way_i)] = 1'b0;
     end
     if (update_i) begin
-      valid_d[fill_idx] = !(flush_i && flush_kills(update_entry_i, flush_op_i, flush_vkey_i,
-                                                     flush_asid_i[AsidW-1:0]));
+      valid_d[32'(fill_set) * Ways + 32'(fill_way)] =
+          !(flush_i && flush_kills(update_entry_i, flush_op_i, flush_vkey_i,
+                                   flush_asid_i[AsidW-1:0]));
     end
   end
 
@@ -225,18 +240,22 @@ module tlb #(
   // The lookup compares the current state, or with LuNext the next one
   // (valid_d, and the filled slot holding the entry being filled).
   //
-  // Two steps: first every candidate's match bit, each computed on its own
-  // (no compare depends on another candidate's result), then the winner
-  // picked from that vector. A compare evaluated under the priority chain
-  // of the candidates before it makes Yosys' `share` pass enumerate the
-  // chain's activation patterns (2^20 for one shift of the a76 L1, past
-  // 17 GB); docs/rtl.md "Synthesis".
+  // Three steps: the rows probed, each read once (the one set, or with
+  // several sets the set each configured size indexes: 7 row reads, not
+  // one read per way and size); every candidate's match bit, each computed
+  // on its own (no compare depends on another candidate's result); the
+  // winner picked from that vector, its entry taken from the row at a
+  // constant position. A compare evaluated under the priority chain of the
+  // candidates before it makes Yosys' `share` pass enumerate the chain's
+  // activation patterns (2^20 for one shift of the a76 L1, past 17 GB);
+  // docs/rtl.md "Synthesis".
   //
   // Candidates: with one set, entry w at size class p (its own size; 8
   // classes so the pick is exactly "smallest size, then lowest way"); with
   // several sets, way w of the set size p indexes, holding an entry of
   // size p (an entry of size p lives only there).
   localparam int unsigned NCls = Sets == 1 ? 8 : 7;
+  localparam int unsigned NRow = Sets == 1 ? 1 : 7;  // rows probed
   logic            hit;
   logic [SetW-1:0] hit_set;
   logic [WayW-1:0] hit_way;
@@ -248,20 +267,53 @@ module tlb #(
     lu_set_at = Sets > 1 ? SetW'(vkey >> (granule_pkg::psize_shift(p) - 5'd12)) : '0;
   endfunction
 
+  // Row `row` of set s as a lookup sees it: with LuNext, the slot being
+  // filled already holds the new entry. The one place a lookup reads an
+  // entry.
+  function automatic logic [RW-1:0] row_seen(logic [RW-1:0] row, logic [SetW-1:0] s);
+    row_seen = row;
+    if (LuNext && update_i && fill_set == s) begin
+      for (int w = 0; w < Ways; w++) begin
+        if (fill_way == WayW'(w)) begin
+          row_seen[w*EW +: EW] = update_entry_i;
+        end
+      end
+    end
+  endfunction
+
+  // Row r: the one set (r = 0), or the set size r indexes; and its valid
+  // bits (with LuNext, the next ones).
+  logic [NRow*RW-1:0]   lu_row;
+  logic [NRow*Ways-1:0] lu_rv;
+  always_comb begin : p_lu_row
+    logic [SetW-1:0] s;
+    lu_rv = '0;
+    s     = '0;
+    // Row by row ('0 for all of them is a replication Verilator flags
+    // past 8k bits).
+    for (int r = 0; r < NRow; r++) begin
+      lu_row[r*RW +: RW] = '0;
+      if (lu_req_i && (Sets == 1 || Sizes[r])) begin
+        s = lu_set_at(lu_vkey_i, 3'(r));
+        lu_row[r*RW +: RW]    = row_seen(ent_q[s], s);
+        lu_rv[r*Ways +: Ways] = LuNext ? valid_d[32'(s) * Ways +: Ways]
+                                       : valid_q[32'(s) * Ways +: Ways];
+      end
+    end
+  end
+
   logic [NCls*Ways-1:0] lu_m;  // candidate (p, w) matches: bit p * Ways + w
   always_comb begin : p_lu_match
     logic [EW-1:0] e;
-    logic [31:0]   i;
     logic          m;
     lu_m = '0;
     e    = '0;
-    i    = '0;
     m    = 1'b0;
     if (lu_req_i) begin
       if (Sets == 1) begin
         for (int w = 0; w < Ways; w++) begin
-          e = (LuNext && update_i && fill_idx == 32'(w)) ? update_entry_i : ent_q[w*EW +: EW];
-          m = lu_match(LuNext ? valid_d[w] : valid_q[w], e, lu_vkey_i, lu_asid_i[AsidW-1:0]);
+          e = lu_row[w*EW +: EW];
+          m = lu_match(lu_rv[w], e, lu_vkey_i, lu_asid_i[AsidW-1:0]);
           for (int p = 0; p < NCls; p++) begin
             lu_m[p * Ways + w] = m && e[granule_pkg::EntPsizeLsb +: 3] == 3'(p);
           end
@@ -270,11 +322,9 @@ module tlb #(
         for (int p = 0; p < 7; p++) begin
           if (Sizes[p]) begin
             for (int w = 0; w < Ways; w++) begin
-              i = 32'(lu_set_at(lu_vkey_i, 3'(p))) * Ways + 32'(w);
-              e = (LuNext && update_i && fill_idx == i) ? update_entry_i : ent_q[i*EW +: EW];
+              e = lu_row[(p * Ways + w) * EW +: EW];
               lu_m[p * Ways + w] = e[granule_pkg::EntPsizeLsb +: 3] == 3'(p) &&
-                  lu_match(LuNext ? valid_d[i] : valid_q[i], e, lu_vkey_i,
-                           lu_asid_i[AsidW-1:0]);
+                  lu_match(lu_rv[p * Ways + w], e, lu_vkey_i, lu_asid_i[AsidW-1:0]);
             end
           end
         end
@@ -284,14 +334,12 @@ module tlb #(
 
   // The winner: the first size class with a match, and in it the lowest
   // way: a priority chain over match bits only, then the entry selected by
-  // the one-hot pick (the same reads as the compares, so synthesis merges
-  // them).
+  // the one-hot pick from the rows already read.
   always_comb begin : p_lookup
     logic [NCls-1:0] cls;
     logic [Ways-1:0] row;
     logic [Ways-1:0] sel;
     logic            found;
-    logic [31:0]     i;
     hit       = 1'b0;
     hit_set   = '0;
     hit_way   = '0;
@@ -301,7 +349,6 @@ module tlb #(
     row   = '0;
     sel   = '0;
     found = 1'b0;
-    i     = '0;
     if (lu_req_i) begin
       for (int p = NCls - 1; p >= 0; p--) begin
         if (|lu_m[p * Ways +: Ways]) begin
@@ -321,8 +368,7 @@ module tlb #(
         for (int w = 0; w < Ways; w++) begin
           if (sel[w]) begin
             hit_way = WayW'(w);
-            hit_ent = (LuNext && update_i && fill_idx == 32'(w)) ? update_entry_i
-                                                                 : ent_q[w*EW +: EW];
+            hit_ent = lu_row[w*EW +: EW];
           end
         end
       end else begin
@@ -330,10 +376,8 @@ module tlb #(
           if (Sizes[p] && cls[p]) begin
             for (int w = 0; w < Ways; w++) begin
               if (sel[w]) begin
-                i       = 32'(lu_set_at(lu_vkey_i, 3'(p))) * Ways + 32'(w);
                 hit_way = WayW'(w);
-                hit_ent = (LuNext && update_i && fill_idx == i) ? update_entry_i
-                                                                : ent_q[i*EW +: EW];
+                hit_ent = lu_row[(p * Ways + w) * EW +: EW];
               end
             end
           end
@@ -396,10 +440,22 @@ module tlb #(
   assign update_set_o   = fill_set;
   assign update_way_o   = fill_way;
   assign update_evict_o = update_i && !free_found;
+  // The fill's set is read once: the evicted entry comes from it, and the
+  // register write stores it back whole with the new entry in its way.
+  logic [RW-1:0] fill_row, fill_row_new;
   always_comb begin : p_evicted
     update_evicted_o = '0;
+    fill_row         = '0;
+    fill_row_new     = '0;
     if (update_i) begin
-      update_evicted_o = ent_q[fill_idx * EW +: EW];
+      fill_row     = ent_q[fill_set];
+      fill_row_new = fill_row;
+      for (int w = 0; w < Ways; w++) begin
+        if (fill_way == WayW'(w)) begin
+          update_evicted_o         = fill_row[w*EW +: EW];
+          fill_row_new[w*EW +: EW] = update_entry_i;
+        end
+      end
     end
   end
 
@@ -420,18 +476,24 @@ module tlb #(
   );
 
   // ---- Entries -----------------------------------------------------------------
-  // Written only by a fill, at its slot: an enabled register write (the
-  // write-enable decoded from the slot), not a copy of every entry each
+  // Written only by a fill, the row of its set: an enabled register write
+  // (the write-enable decoded from the set), not a copy of every entry each
   // cycle.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      // Entry by entry (one constant for the whole array would be a
-      // replication of Sets * Ways * EW bits).
-      for (int i = 0; i < N; i++) begin
-        ent_q[i*EW +: EW] <= '0;
+      // In blocks of 64 sets: Verilator rejects a delayed assignment to an
+      // array inside a loop it does not unroll (BLKLOOPINIT), and unrolls
+      // loops of at most 64 iterations (--unroll-count); it rolls the
+      // result back into one loop. Yosys 0.23 reads no '{default: ...}.
+      for (int hi = 0; hi < (Sets + 63) / 64; hi++) begin
+        for (int lo = 0; lo < 64; lo++) begin
+          if (hi * 64 + lo < Sets) begin
+            ent_q[hi*64 + lo] <= '0;
+          end
+        end
       end
     end else if (update_i) begin
-      ent_q[fill_idx * EW +: EW] <= update_entry_i;
+      ent_q[fill_set] <= fill_row_new;
     end
   end
 
@@ -458,7 +520,16 @@ module tlb #(
   end
 
   assign dbg_valid_o = valid_q[32'(dbg_set_i) * Ways + 32'(dbg_way_i)];
-  assign dbg_entry_o = ent_q[(32'(dbg_set_i) * Ways + 32'(dbg_way_i)) * EW +: EW];
+  always_comb begin : p_dbg
+    logic [RW-1:0] row;
+    row         = ent_q[dbg_set_i];
+    dbg_entry_o = '0;
+    for (int w = 0; w < Ways; w++) begin
+      if (dbg_way_i == WayW'(w)) begin
+        dbg_entry_o = row[w*EW +: EW];
+      end
+    end
+  end
 
   // ASID bits above AsidW are not compared (the owner reduces the ASID).
   if (AsidW < 16) begin : g_asid_unused
@@ -475,18 +546,24 @@ module tlb #(
   always_comb begin : p_lu_dup
     logic [13:0]   seen;
     logic [3:0]    c;
+    logic [RW-1:0] row;
     logic [EW-1:0] e;
     seen   = '0;
     lu_dup = 1'b0;
     c      = '0;
+    row    = '0;
     e      = '0;
     if (lu_req_i) begin
-      for (int i = 0; i < N; i++) begin
-        e = (LuNext && update_i && fill_idx == 32'(i)) ? update_entry_i : ent_q[i*EW +: EW];
-        c = {e[granule_pkg::EntPsizeLsb +: 3], e[granule_pkg::EntGlobalBit]};
-        if (lu_match(LuNext ? valid_d[i] : valid_q[i], e, lu_vkey_i, lu_asid_i[AsidW-1:0])) begin
-          lu_dup  = lu_dup || seen[c];
-          seen[c] = 1'b1;
+      for (int s = 0; s < Sets; s++) begin
+        row = row_seen(ent_q[s], SetW'(s));
+        for (int w = 0; w < Ways; w++) begin
+          e = row[w*EW +: EW];
+          c = {e[granule_pkg::EntPsizeLsb +: 3], e[granule_pkg::EntGlobalBit]};
+          if (lu_match(LuNext ? valid_d[s*Ways + w] : valid_q[s*Ways + w], e, lu_vkey_i,
+                       lu_asid_i[AsidW-1:0])) begin
+            lu_dup  = lu_dup || seen[c];
+            seen[c] = 1'b1;
+          end
         end
       end
     end
@@ -498,14 +575,16 @@ module tlb #(
     fill_dup = 1'b0;
     e        = '0;
     if (update_i) begin
-      for (int i = 0; i < N; i++) begin
-        e = ent_q[i*EW +: EW];
-        if (valid_q[i] && e[granule_pkg::EntVkeyLsb +: VkW] == update_entry_i.vkey &&
-            e[granule_pkg::EntPsizeLsb +: 3] == update_entry_i.psize &&
-            e[granule_pkg::EntGlobalBit] == update_entry_i.global &&
-            (e[granule_pkg::EntGlobalBit] ||
-             e[granule_pkg::EntAsidLsb +: AsidW] == update_entry_i.asid[AsidW-1:0])) begin
-          fill_dup = 1'b1;
+      for (int s = 0; s < Sets; s++) begin
+        for (int w = 0; w < Ways; w++) begin
+          e = ent_q[s][w*EW +: EW];
+          if (valid_q[s*Ways + w] && e[granule_pkg::EntVkeyLsb +: VkW] == update_entry_i.vkey &&
+              e[granule_pkg::EntPsizeLsb +: 3] == update_entry_i.psize &&
+              e[granule_pkg::EntGlobalBit] == update_entry_i.global &&
+              (e[granule_pkg::EntGlobalBit] ||
+               e[granule_pkg::EntAsidLsb +: AsidW] == update_entry_i.asid[AsidW-1:0])) begin
+            fill_dup = 1'b1;
+          end
         end
       end
     end
