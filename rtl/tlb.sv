@@ -19,11 +19,11 @@
 // invalidation, touch) per cycle; the owner (the MMU top) is blocking and
 // sequences them.
 //
-// The entries are an unpacked array of set rows (Ways * EW bits each), the
+// The entries are an unpacked array of flat entries indexed [way][set], the
 // valid bits a flat vector: Yosys 0.23 reads neither multi-dimensional
 // packed arrays nor unpacked arrays of structs in the forms used here. Every
-// computed read takes a whole row by set index and picks the way at
-// constant positions (docs/rtl.md "Synthesis").
+// computed read takes one entry at a constant way and a computed set
+// (docs/rtl.md "Synthesis").
 module tlb #(
   parameter int unsigned               Ways     = 4,
   parameter int unsigned               Sets     = 1,
@@ -99,7 +99,6 @@ module tlb #(
 );
 
   localparam int unsigned N  = Sets * Ways;
-  localparam int unsigned RW = Ways * EW;  // one set's row of entries
 
   // ---- Static facts about the configured sizes ---------------------------
   // Position of each size in the configured list (0 = smallest), and the
@@ -119,11 +118,13 @@ module tlb #(
 
   // ---- State -------------------------------------------------------------
   logic [N-1:0]    valid_q, valid_d;
-  // One row per set: a computed read selects a row by its set index, which
-  // Yosys turns into a Sets-input multiplexer of the row (the array becomes
-  // a list of registers), where a computed part-select of one flat vector
-  // was a shift of the whole vector per read; Verilator indexes the array.
-  logic [RW-1:0]   ent_q [Sets];
+  // Way-major: Yosys flattens the array to one memory addressed
+  // way * Sets + set (Sets is a power of two), so a read at a constant way
+  // has constant high address bits and becomes a Sets-input multiplexer of
+  // one entry (the memory becomes a list of registers). Verilator copies
+  // the one entry a read names; set rows (Ways * EW bits) made it copy a
+  // whole row before every part-select of it (docs/rtl.md "Synthesis").
+  logic [EW-1:0]   ent_q [Ways][Sets];
 
   // The evaluation cost of a structure is kept to what a cycle uses: every
   // per-entry loop below sits in a branch on the operation it serves
@@ -201,7 +202,7 @@ module tlb #(
     if (flush_i) begin
       for (int s = 0; s < Sets; s++) begin
         for (int w = 0; w < Ways; w++) begin
-          if (flush_kills(ent_q[s][w*EW +: EW], flush_op_i, flush_vkey_i,
+          if (flush_kills(ent_q[w][s], flush_op_i, flush_vkey_i,
                           flush_asid_i[AsidW-1:0])) begin
             valid_d[s*Ways + w] = 1'b0;
           end
@@ -215,7 +216,7 @@ module tlb #(
                ((VkW + 1)'(1) << (granule_pkg::psize_shift(bi_psize_i) - 5'd12));
       for (int s = 0; s < Sets; s++) begin
         for (int w = 0; w < Ways; w++) begin
-          e      = ent_q[s][w*EW +: EW];
+          e      = ent_q[w][s];
           e_vkey = e[granule_pkg::EntVkeyLsb +: VkW];
           if (e_vkey >= bi_vkey_i && {1'b0, e_vkey} < bi_end &&
               e[granule_pkg::EntGlobalBit] == bi_global_i &&
@@ -240,12 +241,11 @@ module tlb #(
   // The lookup compares the current state, or with LuNext the next one
   // (valid_d, and the filled slot holding the entry being filled).
   //
-  // Three steps: the rows probed, each read once (the one set, or with
-  // several sets the set each configured size indexes: 7 row reads, not
-  // one read per way and size); every candidate's match bit, each computed
-  // on its own (no compare depends on another candidate's result); the
-  // winner picked from that vector, its entry taken from the row at a
-  // constant position. A compare evaluated under the priority chain of the
+  // Three steps: the rows probed, each entry read once (the one set, or
+  // with several sets the set each configured size indexes: Ways entries
+  // of 7 sets); every candidate's match bit, each computed on its own (no
+  // compare depends on another candidate's result); the winner picked from
+  // that vector, its entry taken from the row at a constant position. A compare evaluated under the priority chain of the
   // candidates before it makes Yosys' `share` pass enumerate the chain's
   // activation patterns (2^20 for one shift of the a76 L1, past 17 GB);
   // docs/rtl.md "Synthesis".
@@ -267,37 +267,36 @@ module tlb #(
     lu_set_at = Sets > 1 ? SetW'(vkey >> (granule_pkg::psize_shift(p) - 5'd12)) : '0;
   endfunction
 
-  // Row `row` of set s as a lookup sees it: with LuNext, the slot being
+  // Entry e of slot (s, w) as a lookup sees it: with LuNext, the slot being
   // filled already holds the new entry. The one place a lookup reads an
   // entry.
-  function automatic logic [RW-1:0] row_seen(logic [RW-1:0] row, logic [SetW-1:0] s);
-    row_seen = row;
-    if (LuNext && update_i && fill_set == s) begin
-      for (int w = 0; w < Ways; w++) begin
-        if (fill_way == WayW'(w)) begin
-          row_seen[w*EW +: EW] = update_entry_i;
-        end
-      end
-    end
+  function automatic logic [EW-1:0] ent_seen(logic [EW-1:0] e, logic [SetW-1:0] s,
+                                             logic [WayW-1:0] w);
+    ent_seen = (LuNext && update_i && fill_set == s && fill_way == w) ? update_entry_i : e;
   endfunction
 
   // Row r: the one set (r = 0), or the set size r indexes; and its valid
   // bits (with LuNext, the next ones).
-  logic [NRow*RW-1:0]   lu_row;
-  logic [NRow*Ways-1:0] lu_rv;
+  logic [NRow*Ways*EW-1:0] lu_row;
+  logic [NRow*Ways-1:0]    lu_rv;
   always_comb begin : p_lu_row
     logic [SetW-1:0] s;
     lu_rv = '0;
     s     = '0;
-    // Row by row ('0 for all of them is a replication Verilator flags
+    // Entry by entry ('0 for all of them is a replication Verilator flags
     // past 8k bits).
     for (int r = 0; r < NRow; r++) begin
-      lu_row[r*RW +: RW] = '0;
       if (lu_req_i && (Sets == 1 || Sizes[r])) begin
         s = lu_set_at(lu_vkey_i, 3'(r));
-        lu_row[r*RW +: RW]    = row_seen(ent_q[s], s);
+        for (int w = 0; w < Ways; w++) begin
+          lu_row[(r * Ways + w) * EW +: EW] = ent_seen(ent_q[w][s], s, WayW'(w));
+        end
         lu_rv[r*Ways +: Ways] = LuNext ? valid_d[32'(s) * Ways +: Ways]
                                        : valid_q[32'(s) * Ways +: Ways];
+      end else begin
+        for (int w = 0; w < Ways; w++) begin
+          lu_row[(r * Ways + w) * EW +: EW] = '0;
+        end
       end
     end
   end
@@ -440,20 +439,12 @@ module tlb #(
   assign update_set_o   = fill_set;
   assign update_way_o   = fill_way;
   assign update_evict_o = update_i && !free_found;
-  // The fill's set is read once: the evicted entry comes from it, and the
-  // register write stores it back whole with the new entry in its way.
-  logic [RW-1:0] fill_row, fill_row_new;
   always_comb begin : p_evicted
     update_evicted_o = '0;
-    fill_row         = '0;
-    fill_row_new     = '0;
     if (update_i) begin
-      fill_row     = ent_q[fill_set];
-      fill_row_new = fill_row;
       for (int w = 0; w < Ways; w++) begin
         if (fill_way == WayW'(w)) begin
-          update_evicted_o         = fill_row[w*EW +: EW];
-          fill_row_new[w*EW +: EW] = update_entry_i;
+          update_evicted_o = ent_q[w][fill_set];
         end
       end
     end
@@ -476,24 +467,15 @@ module tlb #(
   );
 
   // ---- Entries -----------------------------------------------------------------
-  // Written only by a fill, the row of its set: an enabled register write
-  // (the write-enable decoded from the set), not a copy of every entry each
-  // cycle.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      // In blocks of 64 sets: Verilator rejects a delayed assignment to an
-      // array inside a loop it does not unroll (BLKLOOPINIT), and unrolls
-      // loops of at most 64 iterations (--unroll-count); it rolls the
-      // result back into one loop. Yosys 0.23 reads no '{default: ...}.
-      for (int hi = 0; hi < (Sets + 63) / 64; hi++) begin
-        for (int lo = 0; lo < 64; lo++) begin
-          if (hi * 64 + lo < Sets) begin
-            ent_q[hi*64 + lo] <= '0;
-          end
-        end
-      end
-    end else if (update_i) begin
-      ent_q[fill_set] <= fill_row_new;
+  // Written only by a fill, its slot: an enabled register write (the
+  // write-enable decoded from the slot), not a copy of every entry each
+  // cycle. No reset, as for a RAM: a slot's contents count only while its
+  // valid bit (reset) is set, and nothing reads an invalid slot's entry
+  // (a lookup masks it with the valid bit, an eviction happens only with
+  // every way valid, the debug port's readers check dbg_valid_o).
+  always_ff @(posedge clk_i) begin
+    if (update_i) begin
+      ent_q[fill_way][fill_set] <= update_entry_i;
     end
   end
 
@@ -521,12 +503,10 @@ module tlb #(
 
   assign dbg_valid_o = valid_q[32'(dbg_set_i) * Ways + 32'(dbg_way_i)];
   always_comb begin : p_dbg
-    logic [RW-1:0] row;
-    row         = ent_q[dbg_set_i];
     dbg_entry_o = '0;
     for (int w = 0; w < Ways; w++) begin
       if (dbg_way_i == WayW'(w)) begin
-        dbg_entry_o = row[w*EW +: EW];
+        dbg_entry_o = ent_q[w][dbg_set_i];
       end
     end
   end
@@ -546,18 +526,15 @@ module tlb #(
   always_comb begin : p_lu_dup
     logic [13:0]   seen;
     logic [3:0]    c;
-    logic [RW-1:0] row;
     logic [EW-1:0] e;
     seen   = '0;
     lu_dup = 1'b0;
     c      = '0;
-    row    = '0;
     e      = '0;
     if (lu_req_i) begin
       for (int s = 0; s < Sets; s++) begin
-        row = row_seen(ent_q[s], SetW'(s));
         for (int w = 0; w < Ways; w++) begin
-          e = row[w*EW +: EW];
+          e = ent_seen(ent_q[w][s], SetW'(s), WayW'(w));
           c = {e[granule_pkg::EntPsizeLsb +: 3], e[granule_pkg::EntGlobalBit]};
           if (lu_match(LuNext ? valid_d[s*Ways + w] : valid_q[s*Ways + w], e, lu_vkey_i,
                        lu_asid_i[AsidW-1:0])) begin
@@ -577,7 +554,7 @@ module tlb #(
     if (update_i) begin
       for (int s = 0; s < Sets; s++) begin
         for (int w = 0; w < Ways; w++) begin
-          e = ent_q[s][w*EW +: EW];
+          e = ent_q[w][s];
           if (valid_q[s*Ways + w] && e[granule_pkg::EntVkeyLsb +: VkW] == update_entry_i.vkey &&
               e[granule_pkg::EntPsizeLsb +: 3] == update_entry_i.psize &&
               e[granule_pkg::EntGlobalBit] == update_entry_i.global &&
