@@ -1176,14 +1176,15 @@ static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, c
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"limit", required_argument, NULL, 'l'},
+        /* 'O': an option every replaying command shares (gr_replay_parse_opt). */
+        {"config", required_argument, NULL, 'c'}, {"limit", required_argument, NULL, 'O'},
         {"keep-going", no_argument, NULL, 'k'},  {"max-report", required_argument, NULL, 'm'},
-        {"granule", required_argument, NULL, 'g'}, {"ram", required_argument, NULL, 'r'},
+        {"granule", required_argument, NULL, 'O'}, {"ram", required_argument, NULL, 'O'},
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {"regs", required_argument, NULL, 'R'},  {"rtl-model", required_argument, NULL, 'M'},
+        {"regs", required_argument, NULL, 'O'},  {"rtl-model", required_argument, NULL, 'M'},
         {"waves", required_argument, NULL, 'w'}, {"window", required_argument, NULL, 'W'},
-        {"history", required_argument, NULL, 'H'}, {"hw-af", no_argument, NULL, 'A'},
-        {"pageout", no_argument, NULL, 'P'},       {NULL, 0, NULL, 0}};
+        {"history", required_argument, NULL, 'H'}, {"hw-af", no_argument, NULL, 'O'},
+        {"pageout", no_argument, NULL, 'O'},       {NULL, 0, NULL, 0}};
     gr_replay_opts o;
     gr_replay_opts_default(&o);
     const char *cfgarg = "small", *model = NULL, *waves = NULL;
@@ -1193,16 +1194,16 @@ static int run(int argc, char **argv)
     unsigned max_report = 20;
     gr_regs pac;
     char perr[512];
-    int c;
+    int c, idx = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
         switch (c) {
         case 'c':
             cfgarg = optarg;
             break;
-        case 'l':
-            if (gr_replay_parse_size(optarg, &o.limit) != 0) {
-                gr_cli_error("diff", "--limit %s: not a count", optarg);
+        case 'O':
+            if (gr_replay_parse_opt(&o, &pac, opts[idx].name, optarg, perr, sizeof perr) < 0) {
+                gr_cli_error("diff", "%s", perr);
                 return GR_EXIT_USAGE;
             }
             break;
@@ -1219,28 +1220,6 @@ static int run(int argc, char **argv)
             max_report = (unsigned)v;
             break;
         }
-        case 'g':
-            if (strcmp(optarg, "4k") == 0 || strcmp(optarg, "4K") == 0)
-                o.page_shift = 12;
-            else if (strcmp(optarg, "16k") == 0 || strcmp(optarg, "16K") == 0)
-                o.page_shift = 14;
-            else {
-                gr_cli_error("diff", "--granule %s: 4k or 16k", optarg);
-                return GR_EXIT_USAGE;
-            }
-            break;
-        case 'r':
-            if (gr_replay_parse_size(optarg, &o.ram_size) != 0) {
-                gr_cli_error("diff", "--ram %s: not a size", optarg);
-                return GR_EXIT_USAGE;
-            }
-            break;
-        case 'A':
-            o.hw_af = true;
-            break;
-        case 'P':
-            o.pageout = true;
-            break;
         case 'q':
             quiet = true;
             break;
@@ -1273,14 +1252,6 @@ static int run(int argc, char **argv)
             history = (unsigned)v;
             break;
         }
-        case 'R':
-            gr_regs_reset(&pac);
-            if (gr_regs_parse_file(&pac, optarg, perr, sizeof perr) != 0) {
-                gr_cli_error("diff", "%s", perr);
-                return GR_EXIT_USAGE;
-            }
-            o.pac_regs = &pac;
-            break;
         case 'h':
             fputs(usage, stdout);
             return GR_EXIT_OK;

@@ -69,12 +69,13 @@ static int close_out(FILE *f, const char *path)
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
+        /* 'O': an option every replaying command shares (gr_replay_parse_opt). */
         {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
-        {"granule", required_argument, NULL, 'g'}, {"limit", required_argument, NULL, 'l'},
-        {"no-demand-map", no_argument, NULL, 'D'}, {"ram", required_argument, NULL, 'r'},
-        {"regs", required_argument, NULL, 'R'},   {"json", required_argument, NULL, 'j'},
+        {"granule", required_argument, NULL, 'O'}, {"limit", required_argument, NULL, 'O'},
+        {"no-demand-map", no_argument, NULL, 'O'}, {"ram", required_argument, NULL, 'O'},
+        {"regs", required_argument, NULL, 'O'},   {"json", required_argument, NULL, 'j'},
         {"csv", required_argument, NULL, 'v'},    {"quiet", no_argument, NULL, 'q'},
-        {"hw-af", no_argument, NULL, 'H'},        {"pageout", no_argument, NULL, 'P'},
+        {"hw-af", no_argument, NULL, 'O'},        {"pageout", no_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     gr_replay_opts o;
@@ -83,9 +84,9 @@ static int run(int argc, char **argv)
     bool quiet = false;
     gr_regs pac;
     char err[1024];
-    int c;
+    int c, idx = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
         switch (c) {
         case 'c':
             cfgarg = optarg;
@@ -98,44 +99,11 @@ static int run(int argc, char **argv)
                 return GR_EXIT_USAGE;
             }
             break;
-        case 'g':
-            if (strcmp(optarg, "4k") == 0 || strcmp(optarg, "4K") == 0) {
-                o.page_shift = 12;
-            } else if (strcmp(optarg, "16k") == 0 || strcmp(optarg, "16K") == 0) {
-                o.page_shift = 14;
-            } else {
-                gr_cli_error("replay", "--granule: `%s` is not 4k or 16k", optarg);
-                return GR_EXIT_USAGE;
-            }
-            break;
-        case 'l':
-            if (gr_replay_parse_size(optarg, &o.limit) || !o.limit) {
-                gr_cli_error("replay", "--limit: `%s` is not a positive count", optarg);
-                return GR_EXIT_USAGE;
-            }
-            break;
-        case 'D':
-            o.demand_map = false;
-            break;
-        case 'H':
-            o.hw_af = true;
-            break;
-        case 'P':
-            o.pageout = true;
-            break;
-        case 'r':
-            if (gr_replay_parse_size(optarg, &o.ram_size)) {
-                gr_cli_error("replay", "--ram: `%s` is not a size", optarg);
-                return GR_EXIT_USAGE;
-            }
-            break;
-        case 'R':
-            gr_regs_reset(&pac);
-            if (gr_regs_parse_file(&pac, optarg, err, sizeof err) != 0) {
+        case 'O':
+            if (gr_replay_parse_opt(&o, &pac, opts[idx].name, optarg, err, sizeof err) < 0) {
                 gr_cli_error("replay", "%s", err);
                 return GR_EXIT_USAGE;
             }
-            o.pac_regs = &pac;
             break;
         case 'j':
             json = optarg;

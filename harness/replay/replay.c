@@ -350,6 +350,47 @@ int gr_replay_parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+int gr_replay_parse_opt(gr_replay_opts *o, gr_regs *regs, const char *name, const char *arg,
+                        char *err, size_t errlen)
+{
+    if (strcmp(name, "hw-af") == 0) {
+        o->hw_af = true;
+    } else if (strcmp(name, "pageout") == 0) {
+        o->pageout = true;
+    } else if (strcmp(name, "no-demand-map") == 0) {
+        o->demand_map = false;
+    } else if (!arg) {
+        return 0;
+    } else if (strcmp(name, "granule") == 0) {
+        if (strcmp(arg, "4k") == 0 || strcmp(arg, "4K") == 0) {
+            o->page_shift = 12;
+        } else if (strcmp(arg, "16k") == 0 || strcmp(arg, "16K") == 0) {
+            o->page_shift = 14;
+        } else {
+            snprintf(err, errlen, "--granule: `%s` is not 4k or 16k", arg);
+            return -1;
+        }
+    } else if (strcmp(name, "limit") == 0) {
+        if (gr_replay_parse_size(arg, &o->limit) != 0 || !o->limit) {
+            snprintf(err, errlen, "--limit: `%s` is not a positive count", arg);
+            return -1;
+        }
+    } else if (strcmp(name, "ram") == 0) {
+        if (gr_replay_parse_size(arg, &o->ram_size) != 0) {
+            snprintf(err, errlen, "--ram: `%s` is not a size", arg);
+            return -1;
+        }
+    } else if (strcmp(name, "regs") == 0) {
+        gr_regs_reset(regs);
+        if (gr_regs_parse_file(regs, arg, err, errlen) != 0)
+            return -1;
+        o->pac_regs = regs;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 gr_replay *gr_replay_create(const gr_config *cfg, const gr_replay_opts *o, char *err,
                             size_t errlen)
 {
