@@ -1018,22 +1018,27 @@ int gr_vm_map_device(gr_vm *vm, int pid, uint64_t pa, uint64_t len,
     return GR_VM_OK;
 }
 
-static int range_args(task *t, uint64_t addr, uint64_t *len)
+/* The prologue of every call on a range of a task's pages: the task, and
+ * [addr, addr + *len) page-aligned (len rounded up to pages, not 0) inside
+ * the user half. */
+static int task_range(gr_vm *vm, int pid, uint64_t addr, uint64_t *len, task **tp)
 {
+    task *t = vm ? get(vm, pid) : NULL;
+    if (!t)
+        return GR_VM_NOPID;
     if (addr & (pgsz(t) - 1) || *len == 0)
         return GR_VM_INVAL;
     *len = round_up(*len, pgsz(t));
     if (addr + *len < addr || addr + *len > USER_TOP)
         return GR_VM_INVAL;
+    *tp = t;
     return GR_VM_OK;
 }
 
 int gr_vm_munmap(gr_vm *vm, int pid, uint64_t addr, uint64_t len)
 {
-    task *t = vm ? get(vm, pid) : NULL;
-    if (!t)
-        return GR_VM_NOPID;
-    int r = range_args(t, addr, &len);
+    task *t;
+    int r = task_range(vm, pid, addr, &len, &t);
     if (r)
         return r;
     del_ctx d = {vm, t, true};
@@ -1056,12 +1061,12 @@ static bool covered(task *t, uint64_t a, uint64_t b)
 
 int gr_vm_mprotect(gr_vm *vm, int pid, uint64_t addr, uint64_t len, unsigned prot)
 {
-    task *t = vm ? get(vm, pid) : NULL;
-    if (!t)
-        return GR_VM_NOPID;
-    int r = range_args(t, addr, &len);
-    if (r || prot & ~GR_PROT_ALL)
-        return r ? r : GR_VM_INVAL;
+    task *t;
+    int r = task_range(vm, pid, addr, &len, &t);
+    if (r)
+        return r;
+    if (prot & ~GR_PROT_ALL)
+        return GR_VM_INVAL;
     uint64_t end = addr + len;
     if (!covered(t, addr, end))
         return GR_VM_NOSPACE;
@@ -1119,10 +1124,8 @@ int gr_vm_brk(gr_vm *vm, int pid, uint64_t new_end, uint64_t *cur)
 
 int gr_vm_wire(gr_vm *vm, int pid, uint64_t addr, uint64_t len, bool wire)
 {
-    task *t = vm ? get(vm, pid) : NULL;
-    if (!t)
-        return GR_VM_NOPID;
-    int r = range_args(t, addr, &len);
+    task *t;
+    int r = task_range(vm, pid, addr, &len, &t);
     if (r)
         return r;
     uint64_t end = addr + len;
@@ -1161,12 +1164,12 @@ int gr_vm_wire(gr_vm *vm, int pid, uint64_t addr, uint64_t len, bool wire)
 
 int gr_vm_inherit(gr_vm *vm, int pid, uint64_t addr, uint64_t len, gr_inherit inh)
 {
-    task *t = vm ? get(vm, pid) : NULL;
-    if (!t)
-        return GR_VM_NOPID;
-    int r = range_args(t, addr, &len);
-    if (r || (unsigned)inh > GR_INHERIT_NONE)
-        return r ? r : GR_VM_INVAL;
+    task *t;
+    int r = task_range(vm, pid, addr, &len, &t);
+    if (r)
+        return r;
+    if ((unsigned)inh > GR_INHERIT_NONE)
+        return GR_VM_INVAL;
     if (gr_vmmap_clip(t->map, addr) || gr_vmmap_clip(t->map, addr + len))
         return GR_VM_NOMEM;
     for (unsigned i = 0; i < gr_vmmap_count(t->map); i++) {
@@ -1179,10 +1182,8 @@ int gr_vm_inherit(gr_vm *vm, int pid, uint64_t addr, uint64_t len, gr_inherit in
 
 int gr_vm_msync(gr_vm *vm, int pid, uint64_t addr, uint64_t len)
 {
-    task *t = vm ? get(vm, pid) : NULL;
-    if (!t)
-        return GR_VM_NOPID;
-    int r = range_args(t, addr, &len);
+    task *t;
+    int r = task_range(vm, pid, addr, &len, &t);
     if (r)
         return r;
     for (unsigned i = 0; i < gr_vmmap_count(t->map); i++) {
