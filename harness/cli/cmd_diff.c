@@ -1176,7 +1176,7 @@ static int run_one(const gr_config *cfg, const char *model, gr_replay_opts *o, c
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
-        /* 'O': an option every replaying command shares (gr_replay_parse_opt). */
+        /* 'O': an option the replaying commands share (gr_replay_parse_opt). */
         {"config", required_argument, NULL, 'c'}, {"limit", required_argument, NULL, 'O'},
         {"keep-going", no_argument, NULL, 'k'},  {"max-report", required_argument, NULL, 'm'},
         {"granule", required_argument, NULL, 'O'}, {"ram", required_argument, NULL, 'O'},
@@ -1202,7 +1202,7 @@ static int run(int argc, char **argv)
             cfgarg = optarg;
             break;
         case 'O':
-            if (gr_replay_parse_opt(&o, &pac, opts[idx].name, optarg, perr, sizeof perr) < 0) {
+            if (gr_replay_parse_opt(&o, &pac, opts[idx].name, optarg, perr, sizeof perr) != 1) {
                 gr_cli_error("diff", "%s", perr);
                 return GR_EXIT_USAGE;
             }

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "granule/trace.h"
 #include "replay.h"
 
 static const char usage[] =
@@ -69,8 +68,8 @@ static int close_out(FILE *f, const char *path)
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
-        /* 'O': an option every replaying command shares (gr_replay_parse_opt). */
-        {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
+        /* 'O': an option the replaying commands share (gr_replay_parse_opt). */
+        {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'O'},
         {"granule", required_argument, NULL, 'O'}, {"limit", required_argument, NULL, 'O'},
         {"no-demand-map", no_argument, NULL, 'O'}, {"ram", required_argument, NULL, 'O'},
         {"regs", required_argument, NULL, 'O'},   {"json", required_argument, NULL, 'j'},
@@ -91,16 +90,8 @@ static int run(int argc, char **argv)
         case 'c':
             cfgarg = optarg;
             break;
-        case 'f':
-            o.format = gr_trace_format_parse(optarg);
-            if (o.format <= GR_TRACE_FMT_AUTO || o.format == GR_TRACE_FMT_SYNTHETIC) {
-                gr_cli_error("replay", "--format: unknown format `%s` (native, lackey, din, "
-                             "champsim, pinatrace)", optarg);
-                return GR_EXIT_USAGE;
-            }
-            break;
         case 'O':
-            if (gr_replay_parse_opt(&o, &pac, opts[idx].name, optarg, err, sizeof err) < 0) {
+            if (gr_replay_parse_opt(&o, &pac, opts[idx].name, optarg, err, sizeof err) != 1) {
                 gr_cli_error("replay", "%s", err);
                 return GR_EXIT_USAGE;
             }

@@ -172,12 +172,12 @@ static int run(int argc, char **argv)
     bool strict = false, list = false, dry = false, verbose = false, quiet = false;
     bool grid_opt = false;
     long jobs = cpus();
-    int rc = GR_EXIT_USAGE, c;
+    int rc = GR_EXIT_USAGE, c, idx = 0;
     bool *done = NULL, *sel = NULL;
     size_t *todo = NULL;
     int fd = -1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:", opts, &idx)) != -1) {
         int sr = gr_cli_slurm_args_option(&slurm, c, optarg);
         if (sr < 0)
             goto out;
@@ -205,29 +205,12 @@ static int run(int argc, char **argv)
             strict = true;
             break;
         case O_FORMAT:
-            grid_opt = true;
-            ro.format = gr_trace_format_parse(optarg);
-            if (ro.format <= GR_TRACE_FMT_AUTO || ro.format == GR_TRACE_FMT_SYNTHETIC) {
-                gr_cli_error("sweep", "--format: unknown format `%s` (native, lackey, din, "
-                             "champsim, pinatrace)", optarg);
-                goto out;
-            }
-            break;
         case O_LIMIT:
-            grid_opt = true;
-            if (gr_replay_parse_size(optarg, &ro.limit) || !ro.limit) {
-                gr_cli_error("sweep", "--limit: `%s` is not a positive count", optarg);
-                goto out;
-            }
-            break;
         case O_NODEMAND:
-            grid_opt = true;
-            ro.demand_map = false;
-            break;
         case O_RAM:
             grid_opt = true;
-            if (gr_replay_parse_size(optarg, &ro.ram_size)) {
-                gr_cli_error("sweep", "--ram: `%s` is not a size", optarg);
+            if (gr_replay_parse_opt(&ro, NULL, opts[idx].name, optarg, err, sizeof err) != 1) {
+                gr_cli_error("sweep", "%s", err);
                 goto out;
             }
             break;

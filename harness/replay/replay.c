@@ -359,8 +359,21 @@ int gr_replay_parse_opt(gr_replay_opts *o, gr_regs *regs, const char *name, cons
         o->pageout = true;
     } else if (strcmp(name, "no-demand-map") == 0) {
         o->demand_map = false;
-    } else if (!arg) {
+    } else if (strcmp(name, "format") != 0 && strcmp(name, "granule") != 0 &&
+               strcmp(name, "limit") != 0 && strcmp(name, "ram") != 0 &&
+               strcmp(name, "regs") != 0) {
+        snprintf(err, errlen, "--%s: not a replay option", name);
         return 0;
+    } else if (!arg) {
+        snprintf(err, errlen, "--%s: needs an argument", name);
+        return -1;
+    } else if (strcmp(name, "format") == 0) {
+        o->format = gr_trace_format_parse(arg);
+        if (o->format <= GR_TRACE_FMT_AUTO || o->format == GR_TRACE_FMT_SYNTHETIC) {
+            snprintf(err, errlen, "--format: unknown format `%s` (native, lackey, din, "
+                                  "champsim, pinatrace)", arg);
+            return -1;
+        }
     } else if (strcmp(name, "granule") == 0) {
         if (strcmp(arg, "4k") == 0 || strcmp(arg, "4K") == 0) {
             o->page_shift = 12;
@@ -380,13 +393,17 @@ int gr_replay_parse_opt(gr_replay_opts *o, gr_regs *regs, const char *name, cons
             snprintf(err, errlen, "--ram: `%s` is not a size", arg);
             return -1;
         }
-    } else if (strcmp(name, "regs") == 0) {
-        gr_regs_reset(regs);
-        if (gr_regs_parse_file(regs, arg, err, errlen) != 0)
-            return -1;
-        o->pac_regs = regs;
-    } else {
+    } else if (!regs) {
+        snprintf(err, errlen, "--regs: not a replay option here");
         return 0;
+    } else {
+        char why[512];
+        gr_regs_reset(regs);
+        if (gr_regs_parse_file(regs, arg, why, sizeof why) != 0) {
+            snprintf(err, errlen, "--regs: %s", why);
+            return -1;
+        }
+        o->pac_regs = regs;
     }
     return 1;
 }

@@ -75,14 +75,14 @@ int gr_replay_parse_size(const char *s, uint64_t *out);
  *  progress bar, 8 GiB of RAM. */
 void gr_replay_opts_default(gr_replay_opts *o);
 
-/*! gr_replay_parse_opt() : one of the command-line options every command
- *  that replays a trace shares, by its long name: "granule" (4k or 16k),
- *  "limit" (a positive count, K/M/G suffixes), "ram" (a size), "hw-af",
- *  "pageout", "no-demand-map" and "regs" (a registers file, parsed into
- *  *regs, which o then points to: it must outlive o). arg is the option's
- *  argument (NULL for a flag).
- *  @return 1 if it was one of them and is now set in o, 0 if name is not
- *  one of them, -1 with "--NAME: reason" in err if its argument is bad. */
+/*! gr_replay_parse_opt() : one of the command-line options the commands
+ *  that replay traces (replay, diff, sweep) share, by its long name:
+ *  "format", "granule" (4k or 16k), "limit" (a positive count, K/M/G
+ *  suffixes), "ram" (a size), "hw-af", "pageout", "no-demand-map" and
+ *  "regs" (a registers file, parsed into *regs, which o then points to: it
+ *  must outlive o). arg is the option's argument (NULL for a flag).
+ *  @return 1 if it is now set in o; 0 if name is not one of them, -1 if
+ *  its argument is bad or missing; both with "--NAME: reason" in err. */
 int gr_replay_parse_opt(gr_replay_opts *o, gr_regs *regs, const char *name, const char *arg,
                         char *err, size_t errlen);
 
