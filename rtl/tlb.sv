@@ -64,7 +64,8 @@ module tlb #(
   input  logic [WayW-1:0]        touch_way_i,
 
   // Fill (update_i): entry into its set; the chosen slot and the evicted
-  // entry come back in the same cycle.
+  // entry come back in the same cycle (update_evicted_o is '0 unless
+  // update_evict_o).
   input  logic                   update_i,
   input  granule_pkg::tlb_entry_t update_entry_i,
   output logic [SetW-1:0]        update_set_o,
@@ -91,7 +92,8 @@ module tlb #(
   input  logic                   bi_global_i,
   input  logic [15:0]            bi_asid_i,
 
-  // Read port for testbenches and co-simulation dumps.
+  // Read port for testbenches and co-simulation dumps (dbg_entry_o is
+  // meaningful only with dbg_valid_o: an invalid slot holds anything).
   input  logic [SetW-1:0]        dbg_set_i,
   input  logic [WayW-1:0]        dbg_way_i,
   output logic                   dbg_valid_o,
@@ -245,10 +247,11 @@ module tlb #(
   // with several sets the set each configured size indexes: Ways entries
   // of 7 sets); every candidate's match bit, each computed on its own (no
   // compare depends on another candidate's result); the winner picked from
-  // that vector, its entry taken from the row at a constant position. A compare evaluated under the priority chain of the
-  // candidates before it makes Yosys' `share` pass enumerate the chain's
-  // activation patterns (2^20 for one shift of the a76 L1, past 17 GB);
-  // docs/rtl.md "Synthesis".
+  // that vector, its entry taken from the row at a constant position. A
+  // compare evaluated under the priority chain of the candidates before it
+  // makes Yosys' `share` pass enumerate the chain's activation patterns
+  // (2^20 for one shift of the a76 L1, past 17 GB); docs/rtl.md
+  // "Synthesis".
   //
   // Candidates: with one set, entry w at size class p (its own size; 8
   // classes so the pick is exactly "smallest size, then lowest way"); with
@@ -435,13 +438,14 @@ module tlb #(
   assign lu_entry_o = rent_q;
 
   // ---- Fill ------------------------------------------------------------------
-  // The chosen slot and the entry it evicts (read only for a fill).
+  // The chosen slot and the entry it evicts (read only for a fill that
+  // evicts: a free way's slot holds nothing).
   assign update_set_o   = fill_set;
   assign update_way_o   = fill_way;
   assign update_evict_o = update_i && !free_found;
   always_comb begin : p_evicted
     update_evicted_o = '0;
-    if (update_i) begin
+    if (update_i && !free_found) begin
       for (int w = 0; w < Ways; w++) begin
         if (fill_way == WayW'(w)) begin
           update_evicted_o = ent_q[w][fill_set];
@@ -470,9 +474,10 @@ module tlb #(
   // Written only by a fill, its slot: an enabled register write (the
   // write-enable decoded from the slot), not a copy of every entry each
   // cycle. No reset, as for a RAM: a slot's contents count only while its
-  // valid bit (reset) is set, and nothing reads an invalid slot's entry
-  // (a lookup masks it with the valid bit, an eviction happens only with
-  // every way valid, the debug port's readers check dbg_valid_o).
+  // valid bit (reset) is set, and no output or state depends on an invalid
+  // slot's entry (a lookup masks it with the valid bit, the evicted entry
+  // is read only with every way valid, an invalidation only clears valid
+  // bits, the debug port's readers check dbg_valid_o).
   always_ff @(posedge clk_i) begin
     if (update_i) begin
       ent_q[fill_way][fill_set] <= update_entry_i;
@@ -501,12 +506,17 @@ module tlb #(
     end
   end
 
-  assign dbg_valid_o = valid_q[32'(dbg_set_i) * Ways + 32'(dbg_way_i)];
+  // With one set the set index is the constant 0 (SetW is 1 even then):
+  // a computed index would also address past the array, which Yosys maps
+  // as more words of it.
+  logic [SetW-1:0] dbg_set;
+  assign dbg_set     = Sets > 1 ? dbg_set_i : '0;
+  assign dbg_valid_o = valid_q[32'(dbg_set) * Ways + 32'(dbg_way_i)];
   always_comb begin : p_dbg
     dbg_entry_o = '0;
     for (int w = 0; w < Ways; w++) begin
       if (dbg_way_i == WayW'(w)) begin
-        dbg_entry_o = ent_q[w][dbg_set_i];
+        dbg_entry_o = ent_q[w][dbg_set];
       end
     end
   end
