@@ -94,12 +94,25 @@ static size_t read_all_text(const char *text, int fmt, gr_trace_rec *out, size_t
     return read_all_mem(text, strlen(text), fmt, out, cap, st, NULL);
 }
 
+/* The native version and codec write_file() gives a native file whose
+ * header does not name a version: the tests of the native format run once
+ * per (version, codec). */
+static uint16_t native_ver = 1;
+static uint8_t native_codec = GR_TRACE_CODEC_DEFAULT;
+
 static void write_file(const char *path, int fmt, const gr_trace_rec *recs, size_t n,
                        const gr_trace_header *hdr)
 {
     gr_trace_writer *w;
     char err[256];
-    assert_int_equal(gr_trace_writer_open(&w, path, fmt, hdr, err, sizeof err), GR_TRACE_OK);
+    gr_trace_header h = {0};
+    if (hdr)
+        h = *hdr;
+    if (fmt == GR_TRACE_FMT_NATIVE && h.version_major == 0) {
+        h.version_major = native_ver;
+        h.codec = native_codec;
+    }
+    assert_int_equal(gr_trace_writer_open(&w, path, fmt, &h, err, sizeof err), GR_TRACE_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(gr_trace_writer_write(w, &recs[i]), GR_TRACE_OK);
     assert_int_equal(gr_trace_writer_close(w, err, sizeof err), GR_TRACE_OK);
@@ -520,7 +533,7 @@ static void test_trace_native_roundtrip(void **state)
     assert_int_equal(gr_trace_reader_open(&r, "rt.grt", GR_TRACE_FMT_AUTO, err, sizeof err),
                      GR_TRACE_OK);
     const gr_trace_header *rh = gr_trace_reader_header(r);
-    assert_int_equal(rh->version_major, 1);
+    assert_int_equal(rh->version_major, native_ver);
     assert_int_equal(rh->page_size, 16384);
     assert_int_equal(rh->source, GR_TRACE_FMT_SYNTHETIC);
     assert_string_equal(rh->meta, NATIVE_META);
@@ -544,6 +557,28 @@ static void test_trace_native_roundtrip(void **state)
     gr_trace_reader_close(r);
     free(got);
     free(v);
+}
+
+/* A writer not told a version writes GR_TRACE_NATIVE_DEFAULT_VERSION. */
+static void test_trace_native_roundtrip_default(void **state)
+{
+    (void)state;
+    gr_trace_rec v[3] = {acc(GR_TREC_READ, 0x1000, 8), ev(GR_TREC_BRK, 0x5000, 0x4000, 0),
+                         acc(GR_TREC_FETCH, 0x400000, 4)};
+    write_file("def.grt", GR_TRACE_FMT_NATIVE, v, 3, NULL);
+    gr_trace_reader *r;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open(&r, "def.grt", GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    assert_int_equal(gr_trace_reader_header(r)->version_major, GR_TRACE_NATIVE_DEFAULT_VERSION);
+    gr_trace_rec rec;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(gr_trace_reader_next(r, &rec), GR_TRACE_OK);
+        assert_rec_eq(&rec, &v[i]);
+    }
+    assert_int_equal(gr_trace_reader_next(r, &rec), GR_TRACE_END);
+    gr_trace_reader_close(r);
+    remove("def.grt");
 }
 
 /* Whether x is a plain access as gr_trace_reader_read_plain() defines it,
@@ -588,7 +623,12 @@ static void check_read_plain(const char *path, unsigned shift)
     while (st == GR_TRACE_OK) {
         size_t b = batch[calls++ % 4];
         gr_trace_plain run = {7777, 9, 12345};
-        size_t got = gr_trace_reader_read_plain(r, va, kind, b, pgmask, &run, &st);
+        /* every other round of four, the in-place form */
+        const bool view = (calls / 4) % 2;
+        const uint64_t *pva = va;
+        const uint8_t *pkind = kind;
+        size_t got = view ? gr_trace_reader_plain_view(r, &pva, &pkind, b, pgmask, &run, &st)
+                          : gr_trace_reader_read_plain(r, va, kind, b, pgmask, &run, &st);
         if (got) {
             runs++;
             assert_true(got <= b);
@@ -598,12 +638,13 @@ static void check_read_plain(const char *path, unsigned shift)
             for (size_t j = 0; j < got; j++, i++) {
                 assert_true(i < n);
                 assert_true(plain_rec(&e[i], shift, run.task, run.el));
-                assert_int_equal(va[j], e[i].va);
-                assert_int_equal(kind[j], e[i].kind);
+                assert_int_equal(pva[j], e[i].va);
+                assert_int_equal(pkind[j], e[i].kind);
                 fetches += e[i].kind == GR_TREC_FETCH;
             }
             assert_int_equal(run.fetches, fetches);
-            if (got < b && st == GR_TRACE_OK)
+            /* a run is maximal (a view may end early: one span per call) */
+            if (got < b && st == GR_TRACE_OK && !view)
                 assert_false(i < n && plain_rec(&e[i], shift, run.task, run.el));
         } else {
             assert_int_equal(run.task, 7777); /* untouched */
@@ -637,6 +678,17 @@ static void test_trace_read_plain(void **state)
     write_file("plain.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
     check_read_plain("plain.grt", 12);
     check_read_plain("plain.grt", 14);
+    /* native version 2, both codecs; pages of 1 KiB take its slow test */
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        gr_trace_header h2 = {0};
+        h2.version_major = 2;
+        h2.codec = (uint8_t)codec;
+        write_file("plain2.grt", GR_TRACE_FMT_NATIVE, v, n, &h2);
+        check_read_plain("plain2.grt", 12);
+        check_read_plain("plain2.grt", 14);
+        check_read_plain("plain2.grt", 10);
+    }
+    remove("plain2.grt");
     /* text: records converted from the format's own decoder */
     write_file("plain.lackey", GR_TRACE_FMT_LACKEY, v, n, &h);
     check_read_plain("plain.lackey", 12);
@@ -675,6 +727,7 @@ static void test_trace_read_plain(void **state)
 /* The layout of docs/trace-format.md, read without the library. */
 typedef struct {
     size_t nchunks;
+    uint64_t hsize; /* chunk header bytes */
     uint64_t off[64], first[64];
     uint64_t index_off, total;
 } layout;
@@ -682,7 +735,11 @@ typedef struct {
 static void parse_layout(const uint8_t *b, size_t len, layout *L)
 {
     assert_memory_equal(b, "GRTRACE\x1a", 8);
-    assert_int_equal(le(b + 8, 2), 1);
+    const uint64_t ver = le(b + 8, 2);
+    assert_true(ver == 1 || ver == 2);
+    /* version 2: a 40-byte chunk header, its codec at 24, the XXH64 at 32 */
+    const uint64_t hs_len = ver == 1 ? 32 : 40;
+    L->hsize = hs_len;
     uint64_t hlen = le(b + 12, 4), mlen = le(b + 24, 4);
     assert_int_equal(hlen, 28 + mlen + 8);
     assert_int_equal(le(b + 28 + mlen, 8), XXH64(b, 28 + mlen, 0));
@@ -701,24 +758,37 @@ static void parse_layout(const uint8_t *b, size_t len, layout *L)
         L->first[c] = le(ix + 24 + 16 * c, 8);
         const uint8_t *ch = b + L->off[c];
         assert_int_equal(L->off[c], at); /* chunks are contiguous */
-        assert_memory_equal(ch, "GRCK", 4);
+        assert_memory_equal(ch, ver == 1 ? "GRCK" : "GRC2", 4);
         uint64_t clen = le(ch + 4, 4);
         assert_int_equal(le(ch + 16, 8), L->first[c]);
+        if (ver == 2) {
+            assert_true(ch[24] == 1 || ch[24] == 2);
+            assert_true(ch[24] == 2 || le(ch + 40, 4) == 0xfd2fb528); /* a zstd frame */
+            assert_true(ch[24] == 1 || le(ch + 40, 4) == 0x184d2204); /* an LZ4 frame */
+            assert_int_equal(le(ch + 25, 7), 0);
+        }
         XXH64_state_t *hs = XXH64_createState();
         XXH64_reset(hs, 0);
-        XXH64_update(hs, ch, 24);
-        XXH64_update(hs, ch + 32, clen);
-        assert_int_equal(le(ch + 24, 8), XXH64_digest(hs));
+        XXH64_update(hs, ch, hs_len - 8);
+        XXH64_update(hs, ch + hs_len, clen);
+        assert_int_equal(le(ch + hs_len - 8, 8), XXH64_digest(hs));
         XXH64_freeState(hs);
-        at += 32 + clen;
+        at += hs_len + clen;
     }
     assert_int_equal(at, L->index_off);
+}
+
+/* Records enough for at least 3 chunks: 65536 a chunk at most in version 1,
+ * 262144 in version 2. */
+static size_t three_chunks(size_t v1_n)
+{
+    return native_ver == 1 ? v1_n : 3 * 262144 + v1_n / 10;
 }
 
 static void test_trace_native_layout(void **state)
 {
     (void)state;
-    size_t n = 200000;
+    size_t n = three_chunks(200000);
     gr_trace_rec *v = random_records(n);
     gr_trace_header h = {0};
     h.page_size = 4096;
@@ -729,7 +799,8 @@ static void test_trace_native_layout(void **state)
     layout L;
     parse_layout(b, len, &L);
     assert_int_equal(L.total, n);
-    assert_true(L.nchunks >= 3); /* 65536 records per chunk at most */
+    assert_true(L.nchunks >= 3); /* 65536 (v2: 262144) records per chunk at most */
+    assert_int_equal(le(b + 8, 2), native_ver);
     assert_int_equal(le(b + 16, 4), 4096);
     assert_memory_equal(b + 28, NATIVE_META, strlen(NATIVE_META));
     free(b);
@@ -815,7 +886,7 @@ static void test_trace_native_encoding_by_hand(void **state)
 static void test_trace_native_corrupt(void **state)
 {
     (void)state;
-    size_t n = 150000;
+    size_t n = three_chunks(150000);
     gr_trace_rec *v = random_records(n);
     write_file("corrupt.grt", GR_TRACE_FMT_NATIVE, v, n, NULL);
     size_t len;
@@ -827,8 +898,8 @@ static void test_trace_native_corrupt(void **state)
     for (size_t c = 0; c < L.nchunks; c++) {
         uint64_t end = c + 1 < L.nchunks ? L.off[c + 1] : L.index_off;
         /* a byte of the chunk header's sizes, of the payload start, middle and end */
-        uint64_t where[] = {L.off[c] + 5, L.off[c] + 17, L.off[c] + 26, L.off[c] + 32,
-                            (L.off[c] + end) / 2, end - 1};
+        uint64_t where[] = {L.off[c] + 5,         L.off[c] + 17,         L.off[c] + 26,
+                            L.off[c] + L.hsize, (L.off[c] + end) / 2, end - 1};
         for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) {
             b[where[k]] ^= 0x40;
             gr_trace_status st;
@@ -869,7 +940,7 @@ static void test_trace_native_corrupt(void **state)
 static void test_trace_native_truncated(void **state)
 {
     (void)state;
-    size_t n = 140000;
+    size_t n = three_chunks(140000);
     gr_trace_rec *v = random_records(n);
     write_file("trunc.grt", GR_TRACE_FMT_NATIVE, v, n, NULL);
     size_t len;
@@ -986,6 +1057,55 @@ static gr_trace_rec project(const gr_trace_rec *in, int fmt)
     return o;
 }
 
+/* in -> out as native version ver with codec, record by record. */
+static void convert_native(const char *in, const char *out, uint16_t ver, uint8_t codec)
+{
+    gr_trace_reader *r;
+    gr_trace_writer *w;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open(&r, in, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_header h = *gr_trace_reader_header(r);
+    h.version_major = ver;
+    h.codec = codec;
+    assert_int_equal(gr_trace_writer_open(&w, out, GR_TRACE_FMT_NATIVE, &h, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec rec;
+    gr_trace_status st;
+    while ((st = gr_trace_reader_next(r, &rec)) == GR_TRACE_OK)
+        assert_int_equal(gr_trace_writer_write(w, &rec), GR_TRACE_OK);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(gr_trace_writer_dropped(w), 0);
+    assert_int_equal(gr_trace_writer_close(w, err, sizeof err), GR_TRACE_OK);
+    gr_trace_reader_close(r);
+}
+
+/* a and b hold the same records, every byte of every field equal. */
+static void same_records(const char *a, const char *b)
+{
+    gr_trace_reader *ra, *rb;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open(&ra, a, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    assert_int_equal(gr_trace_reader_open(&rb, b, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec x, y;
+    gr_trace_status sa, sb;
+    size_t n = 0;
+    for (;;) {
+        sa = gr_trace_reader_next(ra, &x);
+        sb = gr_trace_reader_next(rb, &y);
+        assert_int_equal(sa, sb);
+        if (sa != GR_TRACE_OK)
+            break;
+        assert_memory_equal(&x, &y, sizeof x);
+        n++;
+    }
+    assert_int_equal(sa, GR_TRACE_END);
+    gr_trace_reader_close(ra);
+    gr_trace_reader_close(rb);
+}
+
 static void roundtrip(int fmt, const gr_trace_rec *v, size_t n, const char *path)
 {
     write_file(path, fmt, v, n, NULL);
@@ -1008,6 +1128,12 @@ static void roundtrip(int fmt, const gr_trace_rec *v, size_t n, const char *path
     assert_int_equal(st, GR_TRACE_END);
     assert_int_equal(i, n);
     gr_trace_reader_close(r);
+    /* and the foreign file -> native version 2 gives back exactly its records */
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        convert_native(path, "rt.v2.grt", 2, (uint8_t)codec);
+        same_records(path, "rt.v2.grt");
+    }
+    remove("rt.v2.grt");
 }
 
 static void test_trace_roundtrip_formats(void **state)
@@ -1134,6 +1260,151 @@ static void test_trace_detect(void **state)
     assert_int_equal(gr_trace_writer_close(NULL, NULL, 0), GR_TRACE_OK);
 }
 
+/* ---- native version 2 ----------------------------------------------------- */
+
+/* v1 -> v2 -> v1 gives the v1 file back byte for byte (so v2 holds every
+ * field v1 does), with either codec; and v2 -> v2 is stable. */
+static void test_trace_native_v1_v2_bytes(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    gr_trace_rec *v = random_records(n);
+    gr_trace_header h = {0};
+    h.version_major = 1;
+    h.page_size = 16384;
+    h.source = GR_TRACE_FMT_LACKEY;
+    h.meta = NATIVE_META;
+    write_file("a.v1.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
+    size_t la, lb;
+    uint8_t *a = slurp("a.v1.grt", &la);
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        convert_native("a.v1.grt", "b.v2.grt", 2, (uint8_t)codec);
+        same_records("a.v1.grt", "b.v2.grt");
+        convert_native("b.v2.grt", "c.v1.grt", 1, 0);
+        uint8_t *c = slurp("c.v1.grt", &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, c, la);
+        free(c);
+        /* the header survives: page size, source, metadata */
+        gr_trace_reader *r;
+        char err[256];
+        assert_int_equal(gr_trace_reader_open(&r, "b.v2.grt", GR_TRACE_FMT_AUTO, err, sizeof err),
+                         GR_TRACE_OK);
+        const gr_trace_header *rh = gr_trace_reader_header(r);
+        assert_int_equal(rh->version_major, 2);
+        assert_int_equal(rh->version_minor, 0);
+        assert_int_equal(rh->page_size, 16384);
+        assert_int_equal(rh->source, GR_TRACE_FMT_LACKEY);
+        assert_string_equal(rh->meta, NATIVE_META);
+        gr_trace_reader_close(r);
+        convert_native("b.v2.grt", "d.v2.grt", 2, (uint8_t)codec);
+        uint8_t *b = slurp("b.v2.grt", &la);
+        uint8_t *d = slurp("d.v2.grt", &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(b, d, la);
+        free(b);
+        free(d);
+        la = lb = 0;
+        free(a);
+        a = slurp("a.v1.grt", &la);
+    }
+    free(a);
+    free(v);
+    remove("a.v1.grt");
+    remove("b.v2.grt");
+    remove("c.v1.grt");
+    remove("d.v2.grt");
+}
+
+/* Corner records: every event kind with all five arguments at their
+ * extremes, sizes 0, 1, 254, 255 and 2^32-1, VA deltas at each length
+ * boundary, context changes and PAC on the first and last records. */
+static void test_trace_native_v2_corners(void **state)
+{
+    (void)state;
+    gr_trace_rec v[200];
+    size_t n = 0;
+    static const uint32_t sizes[] = {0, 1, 254, 255, 256, 4096, UINT32_MAX};
+    static const int64_t deltas[] = {0, 127, -128, 128, -129, 32767, -32768, 32768, -32769,
+                                     INT32_MAX, INT32_MIN, (int64_t)INT32_MAX + 1,
+                                     (int64_t)INT32_MIN - 1, INT64_MAX, INT64_MIN};
+    v[n] = acc(GR_TREC_READ, 0xfffffffffffffff8ull, 8);
+    v[n].task = UINT32_MAX;
+    v[n].el = 3;
+    v[n].pac_key = GR_TRACE_PAC_GA;
+    v[n++].modifier = UINT64_MAX;
+    for (int k = GR_TREC_EVENT; k <= GR_TREC_LAST; k++) {
+        v[n] = ev(k, UINT64_MAX, UINT64_MAX, 1);
+        v[n].arg[4] = UINT64_MAX;
+        v[n].el = 3;
+        v[n++].task = UINT32_MAX;
+    }
+    uint64_t va = 0;
+    for (size_t i = 0; i < sizeof deltas / sizeof deltas[0]; i++) {
+        for (int k = 0; k < 3; k++) {
+            v[n] = acc(k, va += (uint64_t)deltas[i], sizes[(i + (size_t)k) % 7]);
+            v[n++].pc = k == 1 ? 0 : va ^ 0x5555;
+        }
+    }
+    v[n] = acc(GR_TREC_FETCH, 0xfff, 2); /* crosses a 4K page */
+    v[n].pac_key = GR_TRACE_PAC_IB;
+    v[n].el = 1;
+    v[n++].modifier = 0;
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        for (size_t m = 1; m <= n; m += m < 8 ? 1 : 13) {
+            gr_trace_header h = {0};
+            h.version_major = 2;
+            h.codec = (uint8_t)codec;
+            write_file("corner.grt", GR_TRACE_FMT_NATIVE, v, m, &h);
+            gr_trace_rec got[200];
+            gr_trace_status st;
+            size_t len;
+            uint8_t *b = slurp("corner.grt", &len);
+            assert_int_equal(read_all_mem(b, len, GR_TRACE_FMT_AUTO, got, 200, &st, NULL), m);
+            assert_int_equal(st, GR_TRACE_END);
+            for (size_t i = 0; i < m; i++)
+                assert_rec_eq(&got[i], &v[i]);
+            free(b);
+        }
+    }
+    remove("corner.grt");
+}
+
+static int use_v1(void **state)
+{
+    (void)state;
+    native_ver = 1;
+    native_codec = GR_TRACE_CODEC_DEFAULT;
+    return 0;
+}
+static int use_v2_zstd(void **state)
+{
+    (void)state;
+    native_ver = 2;
+    native_codec = GR_TRACE_CODEC_ZSTD;
+    return 0;
+}
+static int use_v2_lz4(void **state)
+{
+    (void)state;
+    native_ver = 2;
+    native_codec = GR_TRACE_CODEC_LZ4;
+    return 0;
+}
+static int use_default(void **state)
+{
+    (void)state;
+    native_ver = 0; /* the writer's default */
+    native_codec = GR_TRACE_CODEC_DEFAULT;
+    return 0;
+}
+
+/* a native test once per version and codec */
+#define NATIVE_TESTS(f)                                      \
+    {#f "_v1", f, use_v1, use_v1, NULL},                     \
+    {#f "_v2_zstd", f, use_v2_zstd, use_v1, NULL},           \
+    {#f "_v2_lz4", f, use_v2_lz4, use_v1, NULL}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1145,13 +1416,17 @@ int main(void)
         cmocka_unit_test(test_trace_read_small_batches),
         cmocka_unit_test(test_trace_pinatrace),
         cmocka_unit_test(test_trace_champsim),
-        cmocka_unit_test(test_trace_native_roundtrip),
+        NATIVE_TESTS(test_trace_native_roundtrip),
+        {"test_trace_native_roundtrip_default", test_trace_native_roundtrip_default, use_default,
+         use_v1, NULL},
         cmocka_unit_test(test_trace_read_plain),
-        cmocka_unit_test(test_trace_native_layout),
+        NATIVE_TESTS(test_trace_native_layout),
         cmocka_unit_test(test_trace_native_encoding_by_hand),
-        cmocka_unit_test(test_trace_native_corrupt),
-        cmocka_unit_test(test_trace_native_truncated),
-        cmocka_unit_test(test_trace_native_seek),
+        NATIVE_TESTS(test_trace_native_corrupt),
+        NATIVE_TESTS(test_trace_native_truncated),
+        NATIVE_TESTS(test_trace_native_seek),
+        cmocka_unit_test(test_trace_native_v1_v2_bytes),
+        cmocka_unit_test(test_trace_native_v2_corners),
         cmocka_unit_test(test_trace_roundtrip_formats),
         cmocka_unit_test(test_trace_roundtrip_bytes),
         cmocka_unit_test(test_trace_detect),

@@ -69,6 +69,11 @@ typedef struct gr_trace_ops {
      * sets r->st). NULL: records are converted from fill()'s. */
     size_t (*fill_plain)(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t n,
                          uint64_t pgmask, gr_trace_plain *run, bool *started);
+    /* Optional: gr_trace_reader_plain_view() in place: one span of plain
+     * records in the format's own buffers (0 with r->st OK: the next record
+     * is not plain). NULL: fill_plain into the reader's view buffers. */
+    size_t (*plain_view)(gr_trace_reader *r, const uint64_t **va, const uint8_t **kind, size_t n,
+                         uint64_t pgmask, gr_trace_plain *run, bool *started);
 } gr_trace_ops;
 
 struct gr_trace_reader {
@@ -89,6 +94,9 @@ struct gr_trace_reader {
     size_t rpos, rlen;
     /* text formats */
     uint64_t line;        /* lines consumed */
+    /* gr_trace_reader_plain_view() for formats without a view of their own */
+    uint64_t *view_va;
+    uint8_t *view_kind;
     void *fmtstate;       /* per-format state */
 };
 
