@@ -955,13 +955,9 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
         r->total = gr_trace_reader_total(tr);
     gr_trace_rec *recs = malloc(BATCH * sizeof *recs);
     gr_mmu_req *reqs = malloc(2 * BATCH * sizeof *reqs);
-    uint64_t *vas = malloc(BATCH * sizeof *vas);
-    uint8_t *kinds = malloc(BATCH);
-    if (!recs || !reqs || !vas || !kinds) {
+    if (!recs || !reqs) {
         free(recs);
         free(reqs);
-        free(vas);
-        free(kinds);
         gr_trace_reader_close(tr);
         snprintf(err, errlen, "out of memory");
         return 2;
@@ -980,14 +976,17 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
         if (!want)
             break;
         if (!r->o.hook) {
-            /* Most records are plain accesses: read and run them as two
-             * arrays. What is not (events, PAC, a task switch, a page
+            /* Most records are plain accesses: run them as two arrays
+             * in the reader's buffers (native version 2: the kinds in the
+             * chunk itself). What is not (events, PAC, a task switch, a page
              * crossing) goes through the general loop below, a few
              * records at a time. */
             gr_trace_plain run;
-            size_t got = gr_trace_reader_read_plain(tr, vas, kinds, want, r->pgmask, &run, &st);
+            const uint64_t *pva;
+            const uint8_t *pkind;
+            size_t got = gr_trace_reader_plain_view(tr, &pva, &pkind, want, r->pgmask, &run, &st);
             if (got) {
-                if (run_plain(r, vas, kinds, got, &run)) {
+                if (run_plain(r, pva, pkind, got, &run)) {
                     rc = 2;
                     snprintf(err, errlen, "%s: record %" PRIu64 ": cannot create task %" PRIu32,
                              path, r->c.records, run.task);
@@ -1084,8 +1083,6 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
     }
     free(recs);
     free(reqs);
-    free(vas);
-    free(kinds);
     gr_trace_reader_close(tr);
     return rc;
 }
