@@ -290,6 +290,62 @@ static const ctrl_ent CTRL[256] = {E64_(0), E64_(64), E64_(128), E64_(192)};
 #undef E16_
 #undef E64_
 
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* Bytes of x whose high bit is set, counted (x holds only high bits). */
+static inline uint32_t count_high(uint64_t x)
+{
+    return (uint32_t)(((x >> 7) * ONES) >> 56);
+}
+
+/* The column checks of v2dec_open(), 8 records at a time (SWAR: each byte
+ * b < 0x80 of x plus 0x80 - c has its high bit set iff b >= c, with no
+ * carry into the next byte). Counts events (kind >= 16), escaped sizes
+ * (255) and the delta bytes the length codes give; padding records count
+ * as kind 0, size 0, code 0 (1 byte), taken off at the end.
+ * @return 0, or -1 if a kind is not 0..2 or 16..27 or an event has a size. */
+static int check_columns(const v2dec *d, uint32_t *events, uint32_t *escapes, uint64_t *total)
+{
+    uint64_t bad = 0, t = 0;
+    uint32_t ev = 0, esc = 0;
+    const uint32_t n4 = d->n4, n8 = n4 & ~7u;
+    uint32_t i = 0;
+    while (i < n8) {
+        /* per-byte counters (high bits), summed every 127 rounds at most */
+        uint64_t ev_acc = 0, esc_acc = 0;
+        const uint32_t stop = n8 - i > 127 * 8 ? i + 127 * 8 : n8;
+        for (; i < stop; i += 8) {
+            const uint64_t k = ld64(d->kinds + i), sz = ld64(d->sizes + i);
+            const uint64_t ge3 = (k + 0x7d7d7d7d7d7d7d7dull) & HIGH;
+            const uint64_t ge16 = (k + 0x7070707070707070ull) & HIGH;
+            const uint64_t ge28 = (k + 0x6464646464646464ull) & HIGH;
+            const uint64_t nsz = ~sz;
+            const uint64_t sz_nonzero = (((sz & ~HIGH) + ~HIGH) | sz) & HIGH;
+            const uint64_t sz_255 = ~((((nsz & ~HIGH) + ~HIGH) | nsz)) & HIGH;
+            bad |= (k & HIGH) | ge28 | (ge3 & ~ge16) | (ge16 & sz_nonzero);
+            ev_acc += ge16 >> 7;
+            esc_acc += sz_255 >> 7;
+            t += CTRL[d->ctrl[i / 4]].total + CTRL[d->ctrl[i / 4 + 1]].total;
+        }
+        ev += (uint32_t)((ev_acc * ONES) >> 56);
+        esc += (uint32_t)((esc_acc * ONES) >> 56);
+    }
+    for (; i < n4; i++) {
+        const uint8_t k = d->kinds[i], sz = d->sizes[i];
+        bad |= k > GR_TREC_LAST || (k > GR_TREC_FETCH && k < GR_TREC_EVENT) ||
+               (k >= GR_TREC_EVENT && sz);
+        ev += k >= GR_TREC_EVENT;
+        esc += sz == V2_SIZE_ESC;
+        if (i % 4 == 0)
+            t += CTRL[d->ctrl[i / 4]].total;
+    }
+    *events = ev;
+    *escapes = esc;
+    *total = t - (n4 - d->n); /* the padding's codes are 0: one byte each */
+    return bad ? -1 : 0;
+}
+
 int v2dec_open(v2dec *d, const uint8_t *raw, size_t len, uint32_t count, char *why, size_t wl)
 {
 #define BAD(...)                               \
@@ -347,37 +403,21 @@ int v2dec_open(v2dec *d, const uint8_t *raw, size_t len, uint32_t count, char *w
     d->pc_end = p;
     d->data = d->dp = p;
 
-    /* kinds: accesses 0..2, events 16..27, padding 0 */
+    /* kinds (accesses 0..2, events 16..27), sizes (0 for events), the
+     * length codes (the deltas fill their stream exactly), padding 0 */
+    uint64_t total = 0;
     uint32_t events = 0, escapes = 0;
-    for (uint32_t i = 0; i < n4; i++) {
-        const uint8_t k = d->kinds[i], s = d->sizes[i];
-        if (i >= n) {
-            if (k || s)
-                BAD("padding after record %u is not zero", n - 1);
-            continue;
-        }
-        if (k > GR_TREC_LAST || (k > GR_TREC_FETCH && k < GR_TREC_EVENT))
-            BAD("record %u has kind %u", i, k);
-        events += k >= GR_TREC_EVENT;
-        if (k >= GR_TREC_EVENT && s)
-            BAD("event record %u has size byte %u (0 expected)", i, s);
-        escapes += s == V2_SIZE_ESC;
-    }
+    if (check_columns(d, &events, &escapes, &total))
+        BAD("a record of the chunk has an invalid kind, or an event a size");
+    for (uint32_t i = n; i < n4; i++)
+        if (d->kinds[i] || d->sizes[i])
+            BAD("padding after record %u is not zero", n - 1);
+    if (n % 4 && d->ctrl[n / 4] >> (2 * (n % 4)))
+        BAD("unused length codes of the last group are not zero");
     if (events != nev)
         BAD("%u event records, the event list holds %u", events, nev);
     if (escapes != nbig)
         BAD("%u escaped sizes, the big-size list holds %u", escapes, nbig);
-    /* length codes: the deltas fill their stream exactly */
-    uint64_t total = 0;
-    for (uint32_t g = 0; g < n / 4; g++)
-        total += CTRL[d->ctrl[g]].total;
-    if (n % 4) {
-        const unsigned c = d->ctrl[n / 4];
-        for (unsigned j = 0; j < n % 4; j++)
-            total += 1u << ((c >> (2 * j)) & 3u);
-        if (c >> (2 * (n % 4)))
-            BAD("unused length codes of the last group are not zero");
-    }
     if (total != dlen)
         BAD("length codes give %llu delta bytes, the stream holds %u", (unsigned long long)total,
             dlen);
@@ -434,19 +474,27 @@ static void next_window(v2dec *d)
     const uint8_t *kd = d->kinds + w0, *ctrl = d->ctrl + w0 / 4, *dp = d->dp;
     uint64_t pf = d->prev[1], pd = d->prev[0];
     uint64_t *va = d->win;
+    /* One table lookup per 4 records; the delta sign-extended by two
+     * shifts; the class's previous VA picked without a branch. */
+#define ONE_(j)                                                                   \
+    do {                                                                          \
+        const unsigned sh = t->sh[j];                                             \
+        const int64_t delta = (int64_t)(ld64(dp + t->off[j]) << sh) >> sh;        \
+        const bool isf = kd[g + (j)] == GR_TREC_FETCH;                            \
+        const uint64_t x = (isf ? pf : pd) + (uint64_t)delta;                     \
+        pf = isf ? x : pf;                                                        \
+        pd = isf ? pd : x;                                                        \
+        va[g + (j)] = x;                                                          \
+    } while (0)
     for (uint32_t g = 0; g < m; g += 4) {
         const ctrl_ent *t = &CTRL[ctrl[g / 4]];
-        for (int j = 0; j < 4; j++) {
-            const unsigned sh = t->sh[j];
-            const int64_t delta = (int64_t)(ld64(dp + t->off[j]) << sh) >> sh;
-            const bool isf = kd[g + j] == GR_TREC_FETCH;
-            const uint64_t x = (isf ? pf : pd) + (uint64_t)delta;
-            pf = isf ? x : pf;
-            pd = isf ? pd : x;
-            va[g + j] = x;
-        }
+        ONE_(0);
+        ONE_(1);
+        ONE_(2);
+        ONE_(3);
         dp += t->total;
     }
+#undef ONE_
     d->dp = dp;
     d->prev[1] = pf;
     d->prev[0] = pd;
@@ -454,13 +502,24 @@ static void next_window(v2dec *d)
     d->wn = m < d->n - w0 ? m : d->n - w0;
 }
 
-/* The size of access i (the big-size cursor moves to i; i never goes back). */
+/* The size of access i. An escaped one is the big-size list's entry
+ * numbered by the escapes before i: the cursor counts them (8 at a time),
+ * moving forward only. */
 static inline uint32_t size_at(v2dec *d, uint32_t i)
 {
-    for (; d->big_at < i; d->big_at++)
-        d->big_idx += d->sizes[d->big_at] == V2_SIZE_ESC;
     const uint8_t s = d->sizes[i];
-    return s == V2_SIZE_ESC ? gr_le32(d->big + 4 * d->big_idx) : s;
+    if (__builtin_expect(s != V2_SIZE_ESC, 1))
+        return s;
+    uint32_t at = d->big_at, idx = d->big_idx;
+    for (; at + 8 <= i; at += 8) {
+        const uint64_t ns = ~ld64(d->sizes + at);
+        idx += 8 - count_high((((ns & ~HIGH) + ~HIGH) | ns) & HIGH);
+    }
+    for (; at < i; at++)
+        idx += d->sizes[at] == V2_SIZE_ESC;
+    d->big_at = at;
+    d->big_idx = idx;
+    return gr_le32(d->big + 4 * idx);
 }
 
 /* The pc of access i (the pc cursor moves to i). */
@@ -557,7 +616,7 @@ static inline size_t count_fetches(const uint8_t *k, size_t n)
 {
     size_t c = 0, i = 0;
     for (; i + 8 <= n; i += 8)
-        c += (size_t)__builtin_popcountll(ld64(k + i) & 0x0202020202020202ull);
+        c += (((ld64(k + i) >> 1) & ONES) * ONES) >> 56;
     for (; i < n; i++)
         c += k[i] == GR_TREC_FETCH;
     return c;
