@@ -28,7 +28,7 @@
 #define USER_TOP (1ull << 47)      /* the VM layer's user range (T0SZ = 17) */
 #define DEMAND_SHIFT 21            /* demand mapping in aligned 2 MiB ranges */
 #define BATCH 1024                 /* records per read, requests per run */
-#define SLOW_BATCH 64              /* records per read when the next is not plain */
+#define SLOW_BATCH 64              /* records per read at most when the next is not plain */
 
 /* Linux mmap flags as traces record them (docs/trace-format.md). */
 #define LX_MAP_SHARED 0x01u
@@ -965,6 +965,7 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
     static const gr_mmu_req proto = {.t = GR_MMU_T_NEXT};
     const uint64_t pg = r->pgmask + 1;
     int rc = 0;
+    size_t slow = 1; /* records the general loop reads next */
     gr_trace_status st = GR_TRACE_OK;
     r->t0 = now();
     r->next_draw = r->t0 + 1.0;
@@ -993,14 +994,20 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
                     break;
                 }
                 r->c.records += got;
+                slow = 1;
                 if (r->o.progress)
                     progress(r, false);
                 continue;
             }
             if (st != GR_TRACE_OK)
                 break;
-            if (want > SLOW_BATCH)
-                want = SLOW_BATCH;
+            /* One record after a plain run, then twice as many each time
+             * the next is not plain either, up to SLOW_BATCH: a lone
+             * page-crossing access sends one record down this path, not
+             * the plain ones behind it. */
+            if (want > slow)
+                want = slow;
+            slow = slow < SLOW_BATCH ? 2 * slow : SLOW_BATCH;
         }
         size_t got = gr_trace_reader_read(tr, recs, want, &st);
         size_t n = 0;

@@ -470,8 +470,9 @@ size_t gr_trace_reader_read(gr_trace_reader *r, gr_trace_rec *recs, size_t n,
         got += k;
         if (got == n || r->st != GR_TRACE_OK)
             break;
-        if (n - got >= 8) {
-            /* large requests decode straight into the caller's array */
+        if (n - got >= 8 || r->fmt == GR_TRACE_FMT_NATIVE) {
+            /* large requests (native: any) decode straight into the
+             * caller's array, so a short read decodes nothing ahead */
             k = r->ops->fill(r, recs + got, n - got);
             r->pos += k;
             got += k;
