@@ -24,7 +24,7 @@ static const char usage[] =
     "  --page-size N    page-size hint stored in a native OUT (4096, 16384, 65536)\n"
     "  --meta KEY=VALUE add a metadata line to a native OUT (repeatable)\n"
     "  --native-version V  native OUT format version, 1 or 2 (default 2)\n"
-    "  --codec C        chunk compression of a version-2 OUT: zstd (default) or lz4\n"
+    "  --codec C        chunk compression of a version-2 OUT: lz4 (default) or zstd\n"
     "  --quiet          no summary on standard error\n"
     "\n"
     "Records OUT's format cannot hold (events in din, fetches in pinatrace, ...)\n"
