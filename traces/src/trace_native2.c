@@ -98,7 +98,6 @@ static void enc_reset(v2enc *e)
     e->prev[0] = e->prev[1] = e->pc_prev = 0;
     e->task = 0;
     e->el = 0;
-    e->bytes = V2_BODY_HDR;
     memset(e->ctrl, 0, V2_CHUNK_RECS / 4);
 }
 
@@ -138,20 +137,22 @@ void v2enc_free(v2enc *e)
     memset(e, 0, sizeof *e);
 }
 
-/* The body's length once the columns are padded to whole 4-record groups. */
-static size_t body_len(const v2enc *e)
+/* The body's length once the columns are padded to whole 4-record groups;
+ * with_pc: counting the pc stream even while every pc is 0 (it appears,
+ * whole, with the first non-zero pc). */
+static size_t body_len(const v2enc *e, bool with_pc)
 {
     size_t n4 = (e->n + 3u) & ~3u;
     return V2_BODY_HDR + 2 * n4 + n4 / 4 + 4ull * e->nbig + CTX_ENT * (size_t)e->nctx +
            PAC_ENT * (size_t)e->npac + 4ull * e->nsplit + 4ull * e->nev + e->evlen +
-           (e->any_pc ? e->pclen : 0) + e->dlen;
+           (e->any_pc || with_pc ? e->pclen : 0) + e->dlen;
 }
 
 bool v2enc_full(const v2enc *e)
 {
     /* the longest record: an event of 1+10+10+1+50 body bytes, or an
      * access with every side entry; 128 covers both */
-    return e->n >= V2_CHUNK_RECS || body_len(e) + 128 > V2_RAW_MAX;
+    return e->n >= V2_CHUNK_RECS || body_len(e, true) + 128 > V2_RAW_MAX;
 }
 
 int v2enc_add(v2enc *e, const gr_trace_rec *rec)
@@ -218,7 +219,6 @@ int v2enc_add(v2enc *e, const gr_trace_rec *rec)
     }
     e->ctrl[i / 4] |= (uint8_t)(code << (2 * (i % 4)));
     e->n++;
-    e->bytes = body_len(e);
     return 0;
 }
 
@@ -299,6 +299,13 @@ static inline uint32_t count_high(uint64_t x)
     return (uint32_t)(((x >> 7) * ONES) >> 56);
 }
 
+/* The sum of the 8 bytes of x (up to 2040: in 16-bit lanes first). */
+static inline uint32_t sum_bytes(uint64_t x)
+{
+    x = (x & 0x00ff00ff00ff00ffull) + ((x >> 8) & 0x00ff00ff00ff00ffull);
+    return (uint32_t)((x * 0x0001000100010001ull) >> 48);
+}
+
 /* The column checks of v2dec_open(), 8 records at a time (SWAR: each byte
  * b < 0x80 of x plus 0x80 - c has its high bit set iff b >= c, with no
  * carry into the next byte). Counts events (kind >= 16), escaped sizes
@@ -328,8 +335,8 @@ static int check_columns(const v2dec *d, uint32_t *events, uint32_t *escapes, ui
             esc_acc += sz_255 >> 7;
             t += CTRL[d->ctrl[i / 4]].total + CTRL[d->ctrl[i / 4 + 1]].total;
         }
-        ev += (uint32_t)((ev_acc * ONES) >> 56);
-        esc += (uint32_t)((esc_acc * ONES) >> 56);
+        ev += sum_bytes(ev_acc);
+        esc += sum_bytes(esc_acc);
     }
     for (; i < n4; i++) {
         const uint8_t k = d->kinds[i], sz = d->sizes[i];

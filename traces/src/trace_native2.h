@@ -36,7 +36,6 @@ typedef struct v2enc {
     uint64_t prev[2], pc_prev;                /* predictors: VA (data, fetch), pc */
     uint32_t task;                            /* context of the last access */
     uint8_t el;
-    size_t bytes;                             /* body length so far */
 } v2enc;
 
 int v2enc_init(v2enc *e);                  /* @return 0, or -1 out of memory */
@@ -45,7 +44,8 @@ void v2enc_free(v2enc *e);
 int v2enc_add(v2enc *e, const gr_trace_rec *rec);
 /* True when the next record might not fit: close the chunk first. */
 bool v2enc_full(const v2enc *e);
-/* Writes the body (v2enc body length e->bytes) to out and empties e. */
+/* Writes the body to out (room for V2_RAW_MAX bytes) and empties e.
+ * @return its length. */
 size_t v2enc_finish(v2enc *e, uint8_t *out);
 
 /* ---- decoder ---------------------------------------------------------- */
