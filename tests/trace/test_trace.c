@@ -1370,6 +1370,260 @@ static void test_trace_native_v2_corners(void **state)
     remove("corner.grt");
 }
 
+/* A version-2 chunk body encoded by hand from docs/trace-format.md
+ * ("Native format, version 2.0"): 5 records, every column and side list. */
+static const uint8_t V2_BODY[] = {
+    /* body header: N 5, contexts 1, PAC 1, splits 1, events 1, big sizes 1,
+     * event bytes 10, pc bytes 10, delta bytes 12, reserved */
+    5, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 10, 0, 0, 0,
+    10, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0,
+    /* kinds (8 = N rounded up to 4): fetch, read, write, mmap (0x14), fetch */
+    0x02, 0x00, 0x01, 0x14, 0x02, 0, 0, 0,
+    /* length codes: records 0-3 = 4, 4, 1, 1 bytes (2, 2, 0, 0); record 4 = 2 bytes (1) */
+    0x0a, 0x01,
+    /* sizes: 4, 8, escaped, (event) 0, 4 */
+    0x04, 0x08, 0xff, 0x00, 0x04, 0, 0, 0,
+    /* big sizes: 300 */
+    0x2c, 0x01, 0, 0,
+    /* context from record 0: task 7, EL 1 */
+    0, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0,
+    /* PAC on record 2: key 3 (DA), modifier 0x1234 */
+    2, 0, 0, 0, 3, 0, 0, 0, 0x34, 0x12, 0, 0, 0, 0, 0, 0,
+    /* record 4 crosses a 4 KiB page */
+    4, 0, 0, 0,
+    /* record 3 is an event */
+    3, 0, 0, 0,
+    /* its body: EL 0, task 0, va 0x5000000, 2 arguments 4096 and 3 */
+    0x00, 0x00, 0x80, 0x80, 0x80, 0x28, 0x02, 0x80, 0x20, 0x03,
+    /* pc, one zigzag varint per access: 0, 0, +0x400004, -0x400004 */
+    0x00, 0x00, 0x88, 0x80, 0x80, 0x04, 0x87, 0x80, 0x80, 0x04,
+    /* VA deltas: +0x400000 (fetch), +0x7fff0000 (data), +8 (data), 0 (the
+     * event's byte), +0xffe (fetch) */
+    0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0xff, 0x7f, 0x08, 0x00, 0xfe, 0x0f};
+
+/* A version-2 file around body (one chunk said to hold count records,
+ * zstd), every checksum right. @return its length. */
+static size_t v2_file(uint8_t *f, const uint8_t *body, size_t blen, uint32_t count)
+{
+    memset(f, 0, 36);
+    memcpy(f, "GRTRACE\x1a", 8);
+    f[8] = 2;     /* version 2.0 */
+    f[12] = 36;   /* header length, no metadata */
+    f[17] = 0x10; /* page size 0x1000 */
+    f[20] = 6;    /* source: synthetic */
+    uint64_t h = XXH64(f, 28, 0);
+    for (int i = 0; i < 8; i++)
+        f[28 + i] = (uint8_t)(h >> 8 * i);
+    uint8_t *c = f + 36;
+    memset(c, 0, 40);
+    size_t cl = ZSTD_compress(c + 40, 1024, body, blen, 1);
+    assert_false(ZSTD_isError(cl));
+    memcpy(c, "GRC2", 4);
+    for (int i = 0; i < 4; i++) {
+        c[4 + i] = (uint8_t)(cl >> 8 * i);
+        c[8 + i] = (uint8_t)(blen >> 8 * i);
+        c[12 + i] = (uint8_t)(count >> 8 * i);
+    }
+    c[24] = 1; /* zstd */
+    XXH64_state_t *hs = XXH64_createState();
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, c, 32);
+    XXH64_update(hs, c + 40, cl);
+    h = XXH64_digest(hs);
+    XXH64_freeState(hs);
+    for (int i = 0; i < 8; i++)
+        c[32 + i] = (uint8_t)(h >> 8 * i);
+    uint8_t *ix = c + 40 + cl;
+    memset(ix, 0, 72);
+    memcpy(ix, "GRIX", 4);
+    ix[4] = 1;
+    for (int i = 0; i < 4; i++)
+        ix[8 + i] = (uint8_t)(count >> 8 * i);
+    ix[16] = 36;
+    h = XXH64(ix, 32, 0);
+    for (int i = 0; i < 8; i++)
+        ix[32 + i] = (uint8_t)(h >> 8 * i);
+    size_t ioff = (size_t)(ix - f);
+    ix[40] = (uint8_t)ioff;
+    ix[41] = (uint8_t)(ioff >> 8);
+    memcpy(ix + 48, "GRTREND\n", 8);
+    return ioff + 56;
+}
+
+static void test_trace_native_v2_by_hand(void **state)
+{
+    (void)state;
+    uint8_t f[1024];
+    size_t len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    gr_trace_rec r[8];
+    gr_trace_status st;
+    gr_trace_reader *rd;
+    size_t n = read_all_mem(f, len, GR_TRACE_FMT_AUTO, r, 8, &st, &rd);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(n, 5);
+    assert_int_equal(gr_trace_reader_header(rd)->version_major, 2);
+    assert_int_equal(gr_trace_reader_header(rd)->page_size, 0x1000);
+    gr_trace_reader_close(rd);
+    gr_trace_rec w[5] = {acc(GR_TREC_FETCH, 0x400000, 4), acc(GR_TREC_READ, 0x7fff0000, 8),
+                         acc(GR_TREC_WRITE, 0x7fff0008, 300), ev(GR_TREC_MMAP, 0x5000000, 4096, 3),
+                         acc(GR_TREC_FETCH, 0x400ffe, 4)};
+    for (int i = 0; i < 5; i++) {
+        if (i == 3)
+            continue;
+        w[i].el = 1;
+        w[i].task = 7;
+    }
+    w[2].pac_key = GR_TRACE_PAC_DA;
+    w[2].modifier = 0x1234;
+    w[2].pc = 0x400004;
+    for (int i = 0; i < 5; i++)
+        assert_rec_eq(&r[i], &w[i]);
+    /* the writer encodes the same records into the same body */
+    gr_trace_header h = {0};
+    h.version_major = 2;
+    h.codec = GR_TRACE_CODEC_ZSTD;
+    h.page_size = 0x1000;
+    h.source = GR_TRACE_FMT_SYNTHETIC;
+    write_file("hand2.grt", GR_TRACE_FMT_NATIVE, w, 5, &h);
+    size_t wl;
+    uint8_t *wb = slurp("hand2.grt", &wl);
+    uint8_t body[256];
+    size_t cl = (size_t)le(wb + 36 + 4, 4);
+    assert_int_equal(ZSTD_decompress(body, sizeof body, wb + 36 + 40, cl), sizeof V2_BODY);
+    assert_memory_equal(body, V2_BODY, sizeof V2_BODY);
+    free(wb);
+    remove("hand2.grt");
+}
+
+/* Bodies that are malformed under right checksums: each reported at the
+ * chunk's byte offset (36) as malformed, after the records before the bad
+ * one when the body itself was sound. */
+static void test_trace_native_v2_malformed(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t at;       /* byte of V2_BODY changed */
+        uint8_t to;
+        uint32_t count;  /* records the chunk header claims */
+        size_t good;     /* records delivered before the error */
+        const char *what;
+    } cases[] = {
+        {0, 5, 6, 0, "records"},              /* chunk header and body disagree */
+        {36, 1, 5, 0, "reserved"},            /* reserved body field */
+        {41, 3, 5, 0, "invalid kind"},        /* record 1 of kind 3 */
+        {43, 0x1c, 5, 0, "invalid kind"},     /* record 3 of kind 28 */
+        {45, 1, 5, 0, "padding"},             /* a padding kind */
+        {48, 0x0b, 5, 0, "length codes"},     /* record 0 takes 8 bytes: too few deltas */
+        {49, 0x05, 5, 0, "length codes"},     /* an unused length code set */
+        {51, 0xff, 5, 0, "escaped sizes"},    /* a second escaped size, one big size */
+        {53, 0x01, 5, 0, "invalid kind"},     /* the event has a size */
+        {70, 4, 5, 0, "context entry"},       /* EL 4 */
+        {78, 0, 5, 0, "PAC entry"},           /* no key */
+        {78, 6, 5, 0, "PAC entry"},           /* key 6 */
+        {90, 3, 5, 0, "split entry"},         /* the event crosses a page */
+        {94, 2, 5, 0, "event entry"},         /* record 2 is no event */
+        {104, 6, 5, 3, "record 3"},           /* 6 event arguments */
+        {98, 4, 5, 3, "record 3"},            /* EL 4 */
+        {117, 0x84, 5, 0, "pc stream"},       /* the last pc value unterminated */
+        {128, 0x00, 5, 4, "record 4"},        /* record 4 no longer crosses: the split list lies */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint8_t body[sizeof V2_BODY], f[1024];
+        memcpy(body, V2_BODY, sizeof body);
+        body[cases[k].at] = cases[k].to;
+        size_t len = v2_file(f, body, sizeof body, cases[k].count);
+        gr_trace_status st;
+        gr_trace_reader *rd;
+        gr_trace_rec r[8];
+        size_t got = read_all_mem(f, len, GR_TRACE_FMT_NATIVE, r, 8, &st, &rd);
+        if (st != GR_TRACE_EFORMAT || got != cases[k].good ||
+            !strstr(gr_trace_reader_error(rd), cases[k].what))
+            print_message("case %zu: %s (%zu records)\n", k, gr_trace_reader_error(rd), got);
+        assert_int_equal(st, GR_TRACE_EFORMAT);
+        assert_int_equal(got, cases[k].good);
+        assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+        assert_non_null(strstr(gr_trace_reader_error(rd), "byte offset 36: chunk 0"));
+        assert_non_null(strstr(gr_trace_reader_error(rd), cases[k].what));
+        gr_trace_reader_close(rd);
+    }
+    /* a codec byte other than 1 and 2 */
+    uint8_t f[1024];
+    size_t len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    f[36 + 24] = 3;
+    gr_trace_status st;
+    gr_trace_reader *rd;
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &rd), 0);
+    assert_true(st == GR_TRACE_ECORRUPT || st == GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+    gr_trace_reader_close(rd);
+    /* a version-1 chunk in a version-2 file */
+    len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    memcpy(f + 36, "GRCK", 4);
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &rd), 0);
+    assert_int_equal(st, GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+    assert_non_null(strstr(gr_trace_reader_error(rd), "bad magic"));
+    gr_trace_reader_close(rd);
+    /* version 3 is refused at its version field */
+    len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    f[8] = 3;
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &rd), 0);
+    assert_int_equal(st, GR_TRACE_EUNSUPPORTED);
+    assert_null(rd);
+}
+
+/* Chunks closed by size rather than count: events with every argument at
+ * its longest (73 body bytes a record); then accesses, most of them with
+ * escaped sizes, and a pc stream that appears with the last. */
+static void test_trace_native_v2_big_chunks(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    gr_trace_rec *v = calloc(n, sizeof *v);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++) {
+        if (i < 240000) {
+            v[i] = ev(GR_TREC_MMAP, UINT64_MAX - i, UINT64_MAX, UINT64_MAX);
+            for (int a = 2; a < GR_TRACE_NARGS; a++)
+                v[i].arg[a] = UINT64_MAX;
+            v[i].task = UINT32_MAX;
+        } else {
+            /* most sizes escaped (>= 255), many 4K crossings */
+            v[i] = acc(GR_TREC_READ, i * 64, i % 8 ? 1000 : 8);
+            v[i].pc = i + 1 == n ? 0x400000 : 0;
+        }
+    }
+    gr_trace_header h = {0};
+    h.version_major = 2;
+    write_file("big2.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
+    size_t len;
+    uint8_t *b = slurp("big2.grt", &len);
+    layout L;
+    parse_layout(b, len, &L);
+    assert_true(L.nchunks >= 2);
+    for (size_t c = 0; c < L.nchunks; c++)
+        assert_true(le(b + L.off[c] + 8, 4) <= (16u << 20)); /* U, the body's length */
+    gr_trace_reader *r;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open_mem(&r, b, len, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec rec;
+    size_t i = 0;
+    while (gr_trace_reader_next(r, &rec) == GR_TRACE_OK) {
+        assert_true(i < n);
+        assert_rec_eq(&rec, &v[i]);
+        i++;
+    }
+    if (i != n)
+        print_message("%s\n", gr_trace_reader_error(r));
+    assert_int_equal(i, n);
+    assert_int_equal(gr_trace_reader_total(r), n);
+    gr_trace_reader_close(r);
+    free(b);
+    free(v);
+    remove("big2.grt");
+}
+
 static int use_v1(void **state)
 {
     (void)state;
@@ -1427,6 +1681,9 @@ int main(void)
         NATIVE_TESTS(test_trace_native_seek),
         cmocka_unit_test(test_trace_native_v1_v2_bytes),
         cmocka_unit_test(test_trace_native_v2_corners),
+        cmocka_unit_test(test_trace_native_v2_by_hand),
+        cmocka_unit_test(test_trace_native_v2_malformed),
+        cmocka_unit_test(test_trace_native_v2_big_chunks),
         cmocka_unit_test(test_trace_roundtrip_formats),
         cmocka_unit_test(test_trace_roundtrip_bytes),
         cmocka_unit_test(test_trace_detect),
