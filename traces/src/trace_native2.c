@@ -529,14 +529,20 @@ static inline uint32_t size_at(v2dec *d, uint32_t i)
     return gr_le32(d->big + 4 * idx);
 }
 
-/* The pc of access i (the pc cursor moves to i). */
+/* The pc of access i (the pc cursor moves to i). The stream holds one
+ * terminated varint per access (v2dec_open); one longer than 10 bytes sets
+ * *bad and stops the cursor, so it never runs past the stream. */
 static inline uint64_t pc_at(v2dec *d, uint32_t i, bool *bad)
 {
     if (d->pc == d->pc_end)
         return 0;
-    for (; d->pc_at < i; d->pc_at++)
+    for (; d->pc_at < i && !*bad; d->pc_at++)
         if (d->kinds[d->pc_at] < GR_TREC_EVENT)
             d->pc_prev += unzz(get_var(&d->pcp, bad));
+    if (*bad || d->pcp >= d->pc_end) {
+        *bad = true;
+        return 0;
+    }
     const uint8_t *p = d->pcp;
     return d->pc_prev + unzz(get_var(&p, bad));
 }
