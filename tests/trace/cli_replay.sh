@@ -142,6 +142,29 @@ check "table exit" 0 $?
 echo "$out" | grep -q '^  violations  *1 ' ; check "table violations" 0 $?
 echo "$out" | grep -q 'MMU statistics (config a76)' ; check "table mmu" 0 $?
 
+# Native v1 and v2 replay alike: a multi-task trace (context switches, so
+# the v2 context list) and a PAC trace (the v2 PAC list), at 4K and 16K
+# pages, give the same JSON but for the trace name, the time and the RSS.
+cat >"$tmp/k.regs" <<'EOF'
+TCR_EL1 = 0x00000020_80100010
+SCTLR_EL1 = 0xB8D0380C
+APIAKeyHi_EL1 = 0x84be85ce9804e94b
+APIAKeyLo_EL1 = 0xec2802d4e0a488e9
+APDAKeyHi_EL1 = 0x84be85ce9804e94b
+APDAKeyLo_EL1 = 0xec2802d4e0a488e9
+EOF
+"$granule" gen multi --count 20000 --tasks 4 --quantum 700 -o "$tmp/m2.grt" >/dev/null
+"$granule" gen pac --regs "$tmp/k.regs" --count 20000 -o "$tmp/p2.grt" >/dev/null
+strip_json() { grep -v -e '"trace"' -e '"seconds"' -e '"peak_rss_bytes"' "$1"; }
+for t in m2 p2; do
+  "$granule" convert --quiet --native-version 1 "$tmp/$t.grt" "$tmp/$t.v1.grt"
+  for g in 4k 16k; do
+    "$granule" replay --quiet --config a76 --granule $g --json "$tmp/a.json" "$tmp/$t.grt"
+    "$granule" replay --quiet --config a76 --granule $g --json "$tmp/b.json" "$tmp/$t.v1.grt"
+    check "$t $g: native v2 and v1 replay alike" "$(strip_json "$tmp/b.json")" "$(strip_json "$tmp/a.json")"
+  done
+done
+
 # Bad input: exit 2 and the file and line.
 printf ' L 10000000,8\n X garbage\n' >"$tmp/bad.lackey"
 msg=$("$granule" replay --quiet --format lackey "$tmp/bad.lackey" 2>&1)
