@@ -171,6 +171,25 @@ msg=$("$granule" replay --quiet --format lackey "$tmp/bad.lackey" 2>&1)
 check "bad trace exit" 2 $?
 case "$msg" in *bad.lackey*line\ 2*) r=0 ;; *) r=1 ;; esac
 check "bad trace message names file and line [$msg]" 0 $r
+# Hand-made native v2 files with right checksums (tests/trace/data/README.md):
+# a 4K-crossing access missing from the split list, a split entry on an
+# access that does not cross, an 11-byte pc varint. Both page sizes: exit 2
+# and the chunk's byte offset with the reason, as convert reports them.
+data=$(dirname "$0")/data
+for c in "split-missing:not in the split list" "split-extra:does not cross a 4 KiB page" \
+         "pc-overlong:pc value 0 is longer than 10 bytes"; do
+  f=$data/${c%%:*}.v2.grt
+  for g in 4k 16k; do
+    msg=$("$granule" replay --quiet --granule $g "$f" 2>&1)
+    check "${c%%:*} $g exit" 2 $?
+    case "$msg" in *"byte offset 36: chunk 0: "*"${c#*:}"*) r=0 ;; *) r=1 ;; esac
+    check "${c%%:*} $g message [$msg]" 0 $r
+  done
+  msg=$("$granule" convert --quiet "$f" "$tmp/c.grt" 2>&1)
+  check "${c%%:*} convert exit" 2 $?
+  case "$msg" in *"byte offset 36: chunk 0: "*"${c#*:}"*) r=0 ;; *) r=1 ;; esac
+  check "${c%%:*} convert message [$msg]" 0 $r
+done
 "$granule" replay --granule 8k "$tmp/t.lackey" 2>/dev/null; check "bad granule" 2 $?
 "$granule" replay --config nosuch "$tmp/t.lackey" 2>/dev/null; check "bad config" 2 $?
 "$granule" replay --limit 0 "$tmp/t.lackey" 2>/dev/null; check "bad limit" 2 $?

@@ -1572,6 +1572,117 @@ static void test_trace_native_v2_malformed(void **state)
     assert_null(rd);
 }
 
+/* The body of a chunk of two 8-byte reads at 0x1000 and va1, with a split
+ * entry for record 1 when split1. @return its length. */
+static size_t two_reads_body(uint8_t *b, uint64_t va1, bool split1)
+{
+    memset(b, 0, 64);
+    b[0] = 2;               /* N */
+    b[12] = split1;         /* split entries */
+    b[32] = 4;              /* delta bytes */
+    uint8_t *p = b + 40 + 4; /* kinds: 2 reads, 2 padding */
+    *p++ = 0x05;            /* length codes: 2 bytes, 2 bytes */
+    p[0] = p[1] = 8;        /* sizes */
+    p += 4;
+    if (split1)
+        *p = 1, p += 4;     /* split entry: record 1 */
+    const uint64_t d = va1 - 0x1000;
+    p[0] = 0x00, p[1] = 0x10, p[2] = (uint8_t)d, p[3] = (uint8_t)(d >> 8);
+    return (size_t)(p + 4 - b);
+}
+
+/* A 4K-crossing access missing from the split list, and a split entry on an
+ * access that does not cross: read through the plain-run paths at pages of
+ * 1K, 4K and 16K, record 0 is delivered (plain) and record 1 is reported,
+ * with the reason, at the chunk's byte offset; read record by record, the
+ * same. A v2 pc varint of 11 bytes is refused when the chunk is opened. */
+static void test_trace_native_v2_checked_plain(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t va1;
+        bool split1;
+        const char *what;
+    } cases[] = {
+        {0x1ffc, false, "an access crossing a 4 KiB page is not in the split list"},
+        {0x1008, true, "an access in the split list does not cross a 4 KiB page"},
+    };
+    static const uint64_t masks[] = {0x3ff, 0xfff, 0x3fff};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t m = 0; m < 4; m++) {
+            uint8_t body[64], f[1024];
+            size_t len = v2_file(f, body, two_reads_body(body, cases[k].va1, cases[k].split1), 2);
+            gr_trace_reader *r;
+            char err[256];
+            assert_int_equal(gr_trace_reader_open_mem(&r, f, len, GR_TRACE_FMT_NATIVE, err,
+                                                      sizeof err),
+                             GR_TRACE_OK);
+            gr_trace_status st = GR_TRACE_OK;
+            gr_trace_rec one[2];
+            size_t got = 0;
+            if (m < 3) {
+                /* the plain paths give record 0 only, then stop */
+                gr_trace_plain run = {0, 0, 0};
+                bool view = k == 0;
+                uint64_t va[4];
+                uint8_t kind[4];
+                const uint64_t *pva = va;
+                const uint8_t *pkind = kind;
+                for (int t = 0; t < 3; t++) {
+                    size_t g = view ? gr_trace_reader_plain_view(r, &pva, &pkind, 4, masks[m],
+                                                                  &run, &st)
+                                    : gr_trace_reader_read_plain(r, va, kind, 4, masks[m], &run,
+                                                                 &st);
+                    assert_int_equal(st, GR_TRACE_OK);
+                    if (got == 0 && masks[m] >= 0xfff) {
+                        assert_int_equal(g, 1);
+                        assert_int_equal(pva[0], 0x1000);
+                    }
+                    got += g;
+                    view = !view;
+                }
+                assert_true(got <= 1);
+            }
+            /* record by record: record 1 is reported */
+            got += gr_trace_reader_read(r, one, 2 - got, &st);
+            assert_int_equal(got, 1);
+            assert_int_equal(st, GR_TRACE_EFORMAT);
+            assert_int_equal(gr_trace_reader_error_offset(r), 36);
+            assert_non_null(strstr(gr_trace_reader_error(r), "record 1"));
+            assert_non_null(strstr(gr_trace_reader_error(r), cases[k].what));
+            gr_trace_reader_close(r);
+        }
+    }
+    /* a pc value of 11 bytes: the chunk is refused before any record */
+    uint8_t body[80], f[1024];
+    size_t bl = two_reads_body(body, 0x1008, false);
+    memmove(body + 40 + 9 + 12, body + 40 + 9, 4); /* deltas after the pc stream */
+    memset(body + 40 + 9, 0x80, 10);
+    body[40 + 9 + 10] = 0x00; /* record 0's pc: 11 bytes */
+    body[40 + 9 + 11] = 0x00; /* record 1's pc */
+    body[28] = 12;            /* pc bytes */
+    bl += 12;
+    size_t len = v2_file(f, body, bl, 2);
+    gr_trace_status st;
+    gr_trace_reader *r;
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &r), 0);
+    assert_int_equal(st, GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_offset(r), 36);
+    assert_non_null(strstr(gr_trace_reader_error(r), "pc value 0 is longer than 10 bytes"));
+    gr_trace_reader_close(r);
+    /* one of 10 bytes is read */
+    body[40 + 9 + 9] = 0x01;
+    body[40 + 9 + 10] = 0x00;
+    memmove(body + 40 + 9 + 11, body + 40 + 9 + 12, 4);
+    body[28] = 11;
+    len = v2_file(f, body, bl - 1, 2);
+    gr_trace_rec rec[2];
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, rec, 2, &st, &r), 2);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(rec[0].pc, 0x4000000000000000ull); /* 2^63 unzigzagged */
+    gr_trace_reader_close(r);
+}
+
 /* Chunks closed by size rather than count: events with every argument at
  * its longest (73 body bytes a record); then accesses, most of them with
  * escaped sizes, and a pc stream that appears with the last. */
@@ -1683,6 +1794,7 @@ int main(void)
         cmocka_unit_test(test_trace_native_v2_corners),
         cmocka_unit_test(test_trace_native_v2_by_hand),
         cmocka_unit_test(test_trace_native_v2_malformed),
+        cmocka_unit_test(test_trace_native_v2_checked_plain),
         cmocka_unit_test(test_trace_native_v2_big_chunks),
         cmocka_unit_test(test_trace_roundtrip_formats),
         cmocka_unit_test(test_trace_roundtrip_bytes),

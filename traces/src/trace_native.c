@@ -428,8 +428,9 @@ static size_t v2_fill(gr_trace_reader *r, nstate *n, gr_trace_rec *recs, size_t 
                 n->left -= (uint32_t)i;
                 n->next += i;
                 gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
-                              "chunk %u: record %llu (record %u of the chunk) is malformed",
-                              n->chunk_no - 1, (unsigned long long)n->next, n->v2->i);
+                              "chunk %u: record %llu (record %u of the chunk) is malformed: %s",
+                              n->chunk_no - 1, (unsigned long long)n->next, n->v2->i,
+                              n->v2->err);
                 return got + i;
             }
         }

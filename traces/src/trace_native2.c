@@ -458,11 +458,17 @@ int v2dec_open(v2dec *d, const uint8_t *raw, size_t len, uint32_t count, char *w
             BAD("event entry %u (record %u) is invalid or out of order", k, pos);
         last = pos;
     }
-    /* pc stream: absent, or exactly one varint per access */
+    /* pc stream: absent, or exactly one varint of at most 10 bytes per
+     * access */
     if (pclen) {
-        uint32_t ends = 0;
-        for (uint32_t k = 0; k < pclen; k++)
-            ends += d->pc[k] < 0x80;
+        uint32_t ends = 0, run = 0;
+        for (uint32_t k = 0; k < pclen; k++) {
+            const bool more = d->pc[k] >= 0x80;
+            run = more ? run + 1 : 0;
+            if (run == 10)
+                BAD("pc value %u is longer than 10 bytes", ends);
+            ends += !more;
+        }
         if (ends != n - nev || d->pc[pclen - 1] >= 0x80)
             BAD("pc stream holds %u values for %u accesses", ends, n - nev);
     }
@@ -530,21 +536,18 @@ static inline uint32_t size_at(v2dec *d, uint32_t i)
 }
 
 /* The pc of access i (the pc cursor moves to i). The stream holds one
- * terminated varint per access (v2dec_open); one longer than 10 bytes sets
- * *bad and stops the cursor, so it never runs past the stream. */
-static inline uint64_t pc_at(v2dec *d, uint32_t i, bool *bad)
+ * varint of at most 10 bytes per access (checked by v2dec_open), so the
+ * cursor never runs past it. */
+static inline uint64_t pc_at(v2dec *d, uint32_t i)
 {
     if (d->pc == d->pc_end)
         return 0;
-    for (; d->pc_at < i && !*bad; d->pc_at++)
+    bool bad = false; /* never set: every varint is terminated in 10 bytes */
+    for (; d->pc_at < i; d->pc_at++)
         if (d->kinds[d->pc_at] < GR_TREC_EVENT)
-            d->pc_prev += unzz(get_var(&d->pcp, bad));
-    if (*bad || d->pcp >= d->pc_end) {
-        *bad = true;
-        return 0;
-    }
+            d->pc_prev += unzz(get_var(&d->pcp, &bad));
     const uint8_t *p = d->pcp;
-    return d->pc_prev + unzz(get_var(&p, bad));
+    return d->pc_prev + unzz(get_var(&p, &bad));
 }
 
 static inline uint32_t head(const uint8_t *list, uint32_t stride, uint32_t k, uint32_t nk,
@@ -556,8 +559,10 @@ static inline uint32_t head(const uint8_t *list, uint32_t stride, uint32_t k, ui
 int v2dec_rec(v2dec *d, gr_trace_rec *o)
 {
     const uint32_t i = d->i;
-    if (i >= d->n)
+    if (i >= d->n) {
+        d->err = "it is past the chunk's last record";
         return -1;
+    }
     if (i == d->w0 + d->wn)
         next_window(d);
     const uint8_t k = d->kinds[i];
@@ -574,8 +579,10 @@ int v2dec_rec(v2dec *d, gr_trace_rec *o)
         bad |= o->el > 3 || t > UINT32_MAX || na > GR_TRACE_NARGS;
         for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
             o->arg[a] = get_var(&p, &bad);
-        if (bad || p > d->ev_end)
+        if (bad || p > d->ev_end) {
+            d->err = "its event body is malformed";
             return -1;
+        }
         d->evp = p;
         d->iev++;
     } else {
@@ -588,15 +595,18 @@ int v2dec_rec(v2dec *d, gr_trace_rec *o)
         }
         o->va = d->win[i - d->w0];
         o->size = size_at(d, i);
-        o->pc = pc_at(d, i, &bad);
+        o->pc = pc_at(d, i);
         const bool pac = head(d->pac, PAC_ENT, d->ipac, d->npac, UINT32_MAX) == i;
         if (pac) {
             o->pac_key = d->pac[PAC_ENT * d->ipac + 4];
             o->modifier = gr_le64(d->pac + PAC_ENT * d->ipac + 8);
         }
         const bool split = head(d->split, 4, d->isplit, d->nsplit, UINT32_MAX) == i;
-        if (bad || split != crosses(o->va, o->size, PAGE4K))
+        if (split != crosses(o->va, o->size, PAGE4K)) {
+            d->err = split ? "an access in the split list does not cross a 4 KiB page"
+                           : "an access crossing a 4 KiB page is not in the split list";
             return -1;
+        }
         o->task = task;
         o->el = el;
         d->task = task;
@@ -658,8 +668,14 @@ size_t v2dec_plain(v2dec *d, const uint64_t **va, const uint8_t **kind, size_t w
             el = d->ctx[CTX_ENT * d->ictx + 8];
         }
         split = head(d->split, 4, d->isplit, d->nsplit, UINT32_MAX) == i;
-        if (split && pgmask >= PAGE4K && crosses(d->win[i - d->w0], size_at(d, i), pgmask))
-            return 0;
+        if (split) {
+            /* plain only if it crosses 4 KiB (else v2dec_rec reports it)
+             * but not the caller's page */
+            const uint64_t v = d->win[i - d->w0];
+            const uint32_t s = size_at(d, i);
+            if (!crosses(v, s, PAGE4K) || crosses(v, s, pgmask))
+                return 0;
+        }
     }
     if (*started && (task != run->task || el != run->el))
         return 0;
@@ -673,11 +689,18 @@ size_t v2dec_plain(v2dec *d, const uint64_t **va, const uint8_t **kind, size_t w
     const uint32_t more = next_stop(d);
     if (more < end)
         end = more;
-    if (pgmask < PAGE4K) {
-        /* pages below 4 KiB: every access is tested */
-        uint32_t j = i;
-        while (j < end && !crosses(d->win[j - d->w0], size_at(d, j), pgmask))
-            j++;
+    /* Every other access is tested: the span ends before one crossing the
+     * smaller of 4 KiB and the caller's page (one crossing 4 KiB here is
+     * not in the split list: v2dec_rec reports it). */
+    {
+        const uint64_t tmask = pgmask < PAGE4K ? pgmask : PAGE4K;
+        const uint64_t *w = d->win - d->w0;
+        uint32_t j = i + split;
+        for (; j < end; j++) {
+            const uint8_t s = d->sizes[j];
+            if (crosses(w[j], __builtin_expect(s != V2_SIZE_ESC, 1) ? s : size_at(d, j), tmask))
+                break;
+        }
         end = j;
         if (end == i) {
             d->ictx = ictx;

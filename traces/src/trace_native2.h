@@ -70,6 +70,7 @@ typedef struct v2dec {
     uint32_t pc_at;
     const uint8_t *pcp;
     uint64_t pc_prev;
+    const char *err; /* why v2dec_rec failed */
     uint64_t win[V2_WIN];
 } v2dec;
 
@@ -78,7 +79,8 @@ typedef struct v2dec {
  * @return 0, or -1 with the reason in why. */
 int v2dec_open(v2dec *d, const uint8_t *raw, size_t len, uint32_t count, char *why, size_t wl);
 /* Decodes record d->i into *o and advances. @return 0, or -1 if it is
- * malformed (d unchanged). */
+ * malformed, with the reason in d->err (d->i and the side-list heads
+ * unchanged; the VA window and the size and pc cursors may have moved). */
 int v2dec_rec(v2dec *d, gr_trace_rec *o);
 /* The plain-run fast path: a span of at most want plain accesses from
  * d->i, as pointers into d (VAs) and the body (kinds), valid until the
