@@ -484,9 +484,11 @@ static void next_window(v2dec *d)
     uint32_t m = d->n4 - w0;
     if (m > V2_WIN)
         m = V2_WIN;
-    const uint8_t *kd = d->kinds + w0, *ctrl = d->ctrl + w0 / 4, *dp = d->dp;
+    const uint8_t *kd = d->kinds + w0, *sz = d->sizes + w0, *ctrl = d->ctrl + w0 / 4,
+                  *dp = d->dp;
     uint64_t pf = d->prev[1], pd = d->prev[0];
     uint64_t *va = d->win;
+    uint8_t *xf = d->xf;
     /* One table lookup per 4 records; the delta sign-extended by two
      * shifts; the class's previous VA picked without a branch. */
 #define ONE_(j)                                                                   \
@@ -498,6 +500,7 @@ static void next_window(v2dec *d)
         pf = isf ? x : pf;                                                        \
         pd = isf ? pd : x;                                                        \
         va[g + (j)] = x;                                                          \
+        xf[g + (j)] = (uint8_t)(((x & PAGE4K) + sz[g + (j)] + PAGE4K) >> 13);     \
     } while (0)
     for (uint32_t g = 0; g < m; g += 4) {
         const ctrl_ent *t = &CTRL[ctrl[g / 4]];
@@ -691,15 +694,25 @@ size_t v2dec_plain(v2dec *d, const uint64_t **va, const uint8_t **kind, size_t w
         end = more;
     /* Every other access is tested: the span ends before one crossing the
      * smaller of 4 KiB and the caller's page (one crossing 4 KiB here is
-     * not in the split list: v2dec_rec reports it). */
+     * not in the split list: v2dec_rec reports it). At 4K pages and more
+     * in a chunk without escaped sizes, by the window's flags (the size
+     * byte is the size), 8 at a time. */
     {
-        const uint64_t tmask = pgmask < PAGE4K ? pgmask : PAGE4K;
         const uint64_t *w = d->win - d->w0;
         uint32_t j = i + split;
-        for (; j < end; j++) {
-            const uint8_t s = d->sizes[j];
-            if (crosses(w[j], __builtin_expect(s != V2_SIZE_ESC, 1) ? s : size_at(d, j), tmask))
-                break;
+        if (pgmask < PAGE4K || d->nbig) {
+            const uint64_t tmask = pgmask < PAGE4K ? pgmask : PAGE4K;
+            for (; j < end; j++) {
+                const uint8_t s = d->sizes[j];
+                if (crosses(w[j], s != V2_SIZE_ESC ? s : size_at(d, j), tmask))
+                    break;
+            }
+        } else {
+            const uint8_t *f = d->xf - d->w0;
+            while (j + 8 <= end && !ld64(f + j))
+                j += 8;
+            while (j < end && !f[j])
+                j++;
         }
         end = j;
         if (end == i) {

@@ -72,6 +72,8 @@ typedef struct v2dec {
     uint64_t pc_prev;
     const char *err; /* why v2dec_rec failed */
     uint64_t win[V2_WIN];
+    /* per window record: 1 if it crosses 4 KiB (by its size byte) */
+    uint8_t xf[V2_WIN];
 } v2dec;
 
 /* Checks the body raw[0..len) (followed by V2_PAD readable bytes) of a
