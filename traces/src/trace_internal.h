@@ -179,4 +179,39 @@ static inline void gr_put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
 }
 
+/* Varints (LEB128) and zigzag of the native formats (docs/trace-format.md). */
+static inline uint8_t *gr_put_uvar(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint64_t gr_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline uint64_t gr_unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
+
+/* LEB128, at most 10 bytes; a longer one sets *bad. */
+static inline uint64_t gr_get_uvar(const uint8_t **pp, bool *bad)
+{
+    const uint8_t *p = *pp;
+    if (p[0] < 0x80) {
+        *pp = p + 1;
+        return p[0];
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 10; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (p[i] < 0x80) {
+            *pp = p + i + 1;
+            return v;
+        }
+    }
+    *bad = true;
+    *pp = p + 10;
+    return v;
+}
+
 #endif

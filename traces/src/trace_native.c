@@ -39,7 +39,6 @@
 #define CHUNK_RECS 65536u  /* records per chunk at most */
 #define CHUNK_RAW (1u << 20) /* uncompressed bytes per chunk at most */
 #define REC_MAX 96u        /* longest encoding of one record */
-#define RAW_PAD 128u       /* zeros after a decoded chunk: varint reads never overrun */
 #define ZSTD_LEVEL 3
 
 /* Fuzzing builds (tests/trace/fuzz) accept wrong checksums, so mutated
@@ -58,42 +57,6 @@
 #define TAG_PC 0x20u
 #define TAG_RESERVED 0x40u
 #define TAG_EVENT 0x80u
-
-/* ---- varints --------------------------------------------------------- */
-
-static inline uint8_t *put_uvar(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static inline uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static inline uint64_t unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
-
-/* LEB128, at most 10 bytes; a longer one sets *bad. */
-static inline uint64_t get_uvar(const uint8_t **pp, bool *bad)
-{
-    const uint8_t *p = *pp;
-    if (p[0] < 0x80) {
-        *pp = p + 1;
-        return p[0];
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 10; i++) {
-        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-        if (p[i] < 0x80) {
-            *pp = p + i + 1;
-            return v;
-        }
-    }
-    *bad = true;
-    *pp = p + 10;
-    return v;
-}
 
 /* ---- reader ------------------------------------------------------------ */
 
@@ -416,8 +379,9 @@ static bool v2_ready(gr_trace_reader *r, nstate *n)
     return true;
 }
 
-static size_t v2_fill(gr_trace_reader *r, nstate *n, gr_trace_rec *recs, size_t want)
+static size_t v2_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
 {
+    nstate *n = r->fmtstate;
     size_t got = 0;
     while (got < want && v2_ready(r, n)) {
         size_t k = want - got;
@@ -446,7 +410,7 @@ static size_t v2_view(gr_trace_reader *r, const uint64_t **va, const uint8_t **k
                       uint64_t pgmask, gr_trace_plain *run, bool *started)
 {
     nstate *n = r->fmtstate;
-    if (n->ver != V2_MAJOR || !v2_ready(r, n))
+    if (!v2_ready(r, n))
         return 0;
     size_t k = v2dec_plain(n->v2, va, kind, want, pgmask, run, started);
     n->left -= (uint32_t)k;
@@ -474,8 +438,6 @@ static size_t v2_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind, siz
 static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
 {
     nstate *n = r->fmtstate;
-    if (n->ver == V2_MAJOR)
-        return v2_fill(r, n, recs, want);
     size_t got = 0;
     while (got < want) {
         if (n->left == 0) {
@@ -500,24 +462,24 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
                 if ((tag & TAG_RESERVED) || kind == 3)
                     bad = true;
                 if (tag & TAG_SIZE) {
-                    uint64_t s = get_uvar(&p, &bad);
+                    uint64_t s = gr_get_uvar(&p, &bad);
                     bad |= s > UINT32_MAX;
                     q.size = (uint32_t)s;
                 }
                 if (tag & TAG_CTX) {
                     q.el = *p++;
-                    uint64_t t = get_uvar(&p, &bad);
+                    uint64_t t = gr_get_uvar(&p, &bad);
                     bad |= q.el > 3 || t > UINT32_MAX;
                     q.task = (uint32_t)t;
                 }
                 if (tag & TAG_PAC) {
                     o->pac_key = *p++;
                     bad |= o->pac_key == 0 || o->pac_key > GR_TRACE_PAC_GA;
-                    o->modifier = get_uvar(&p, &bad);
+                    o->modifier = gr_get_uvar(&p, &bad);
                 }
-                o->va = q.va[kind == GR_TREC_FETCH] += unzigzag(get_uvar(&p, &bad));
+                o->va = q.va[kind == GR_TREC_FETCH] += gr_unzigzag(gr_get_uvar(&p, &bad));
                 if (tag & TAG_PC)
-                    o->pc = q.pc += unzigzag(get_uvar(&p, &bad));
+                    o->pc = q.pc += gr_unzigzag(gr_get_uvar(&p, &bad));
                 o->kind = (uint8_t)kind;
                 o->size = q.size;
                 o->task = q.task;
@@ -525,14 +487,14 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
             } else {
                 o->kind = tag & 0x7f;
                 o->el = *p++;
-                uint64_t t = get_uvar(&p, &bad);
+                uint64_t t = gr_get_uvar(&p, &bad);
                 o->task = (uint32_t)t;
-                o->va = get_uvar(&p, &bad);
+                o->va = gr_get_uvar(&p, &bad);
                 unsigned na = *p++;
                 bad |= o->kind < GR_TREC_EVENT || o->kind > GR_TREC_LAST || o->el > 3 ||
                        t > UINT32_MAX || na > GR_TRACE_NARGS;
                 for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
-                    o->arg[a] = get_uvar(&p, &bad);
+                    o->arg[a] = gr_get_uvar(&p, &bad);
             }
             if (bad || p > n->end)
                 return got + bad_record(r, n, start, i);
@@ -710,8 +672,6 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
                                 uint64_t pgmask, gr_trace_plain *run, bool *started)
 {
     nstate *n = r->fmtstate;
-    if (n->ver == V2_MAJOR)
-        return v2_fill_plain(r, va, kind, want, pgmask, run, started);
     size_t got = 0, fetches = 0;
     /* Every record read ahead into the run came from this decoder, so a
      * run already started has the decoder's task and EL. */
@@ -752,7 +712,7 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             const uint32_t has_size = (tag & TAG_SIZE) ? 1u : 0u;
             const uint32_t b0 = *p; /* RAW_PAD: readable even at the end */
             if (__builtin_expect(has_size & (b0 >> 7), 0)) {
-                uint64_t v = get_uvar(&p, &bad);
+                uint64_t v = gr_get_uvar(&p, &bad);
                 bad |= v > UINT32_MAX;
                 sz = (uint32_t)v;
             } else {
@@ -764,7 +724,7 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
                 bad |= (tag & TAG_RESERVED) != 0;
                 if (tag & TAG_CTX) {
                     const uint8_t e = *p++;
-                    const uint64_t t = get_uvar(&p, &bad);
+                    const uint64_t t = gr_get_uvar(&p, &bad);
                     bad |= e > 3 || t > UINT32_MAX;
                     if (!bad && (e != rel || (uint32_t)t != rtask)) {
                         if (!fresh) {
@@ -780,10 +740,10 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             const unsigned kd = tag & 3u;
             bad |= kd == 3;
             const unsigned fetch = kd >> 1;
-            const uint64_t v = q.va[fetch] + unzigzag(get_uvar(&p, &bad));
+            const uint64_t v = q.va[fetch] + gr_unzigzag(gr_get_uvar(&p, &bad));
             uint64_t pc = q.pc;
             if (tag & TAG_PC)
-                pc += unzigzag(get_uvar(&p, &bad));
+                pc += gr_unzigzag(gr_get_uvar(&p, &bad));
             if (__builtin_expect(bad || p > end, 0)) {
                 got += bad_record(r, n, start, i);
                 goto out;
@@ -830,10 +790,10 @@ static const gr_trace_ops native_ops = {.fill = native_fill,
                                         .seek = native_seek,
                                         .close = native_close,
                                         .fill_plain = native_fill_plain};
-static const gr_trace_ops native2_ops = {.fill = native_fill,
+static const gr_trace_ops native2_ops = {.fill = v2_fill,
                                          .seek = native_seek,
                                          .close = native_close,
-                                         .fill_plain = native_fill_plain,
+                                         .fill_plain = v2_fill_plain,
                                          .plain_view = v2_view};
 
 gr_trace_status gr_trace_native_open(gr_trace_reader *r)
@@ -1004,41 +964,41 @@ static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
         unsigned tag = rec->kind;
         if (rec->size != n->pred.size) {
             tag |= TAG_SIZE;
-            p = put_uvar(p, rec->size);
+            p = gr_put_uvar(p, rec->size);
             n->pred.size = rec->size;
         }
         if (rec->el != n->pred.el || rec->task != n->pred.task) {
             tag |= TAG_CTX;
             *p++ = rec->el;
-            p = put_uvar(p, rec->task);
+            p = gr_put_uvar(p, rec->task);
             n->pred.el = rec->el;
             n->pred.task = rec->task;
         }
         if (rec->pac_key != GR_TRACE_PAC_NONE) {
             tag |= TAG_PAC;
             *p++ = rec->pac_key;
-            p = put_uvar(p, rec->modifier);
+            p = gr_put_uvar(p, rec->modifier);
         }
         int cls = rec->kind == GR_TREC_FETCH;
-        p = put_uvar(p, zigzag((int64_t)(rec->va - n->pred.va[cls])));
+        p = gr_put_uvar(p, gr_zigzag((int64_t)(rec->va - n->pred.va[cls])));
         n->pred.va[cls] = rec->va;
         if (rec->pc) {
             tag |= TAG_PC;
-            p = put_uvar(p, zigzag((int64_t)(rec->pc - n->pred.pc)));
+            p = gr_put_uvar(p, gr_zigzag((int64_t)(rec->pc - n->pred.pc)));
             n->pred.pc = rec->pc;
         }
         *tagp = (uint8_t)tag;
     } else {
         *p++ = (uint8_t)(TAG_EVENT | rec->kind);
         *p++ = rec->el;
-        p = put_uvar(p, rec->task);
-        p = put_uvar(p, rec->va);
+        p = gr_put_uvar(p, rec->task);
+        p = gr_put_uvar(p, rec->va);
         unsigned na = GR_TRACE_NARGS;
         while (na > 0 && rec->arg[na - 1] == 0)
             na--;
         *p++ = (uint8_t)na;
         for (unsigned a = 0; a < na; a++)
-            p = put_uvar(p, rec->arg[a]);
+            p = gr_put_uvar(p, rec->arg[a]);
     }
     n->rlen = (size_t)(p - n->raw);
     n->count++;

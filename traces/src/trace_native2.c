@@ -12,36 +12,6 @@
 
 /* ---- shared helpers --------------------------------------------------- */
 
-static inline uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static inline uint64_t unzz(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
-
-static inline uint8_t *put_var(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-/* LEB128 of at most 10 bytes; a longer one sets *bad. */
-static inline uint64_t get_var(const uint8_t **pp, bool *bad)
-{
-    const uint8_t *p = *pp;
-    uint64_t v = 0;
-    for (int i = 0; i < 10; i++) {
-        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-        if (p[i] < 0x80) {
-            *pp = p + i + 1;
-            return v;
-        }
-    }
-    *bad = true;
-    *pp = p + 10;
-    return v;
-}
-
 /* The 2-bit length code of a VA delta: 1, 2, 4 or 8 bytes, two's complement. */
 static inline unsigned len_code(int64_t d)
 {
@@ -90,7 +60,7 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 
 static void enc_reset(v2enc *e)
 {
-    e->n = e->nacc = 0;
+    e->n = 0;
     e->dlen = 0;
     e->nbig = e->nctx = e->npac = e->nsplit = e->nev = 0;
     e->evlen = e->pclen = 0;
@@ -168,14 +138,14 @@ int v2enc_add(v2enc *e, const gr_trace_rec *rec)
         gr_put32(e->evpos + 4 * e->nev++, i);
         uint8_t *p = e->ev + e->evlen;
         *p++ = rec->el;
-        p = put_var(p, rec->task);
-        p = put_var(p, rec->va);
+        p = gr_put_uvar(p, rec->task);
+        p = gr_put_uvar(p, rec->va);
         unsigned na = GR_TRACE_NARGS;
         while (na > 0 && rec->arg[na - 1] == 0)
             na--;
         *p++ = (uint8_t)na;
         for (unsigned a = 0; a < na; a++)
-            p = put_var(p, rec->arg[a]);
+            p = gr_put_uvar(p, rec->arg[a]);
         e->evlen = (size_t)(p - e->ev);
     } else {
         if (grow(&e->pc, &e->pccap, e->pclen + 10))
@@ -212,10 +182,10 @@ int v2enc_add(v2enc *e, const gr_trace_rec *rec)
         const unsigned len = 1u << code;
         for (unsigned b = 0; b < len; b++)
             e->data[e->dlen++] = (uint8_t)((uint64_t)d >> (8 * b));
-        e->pclen = (size_t)(put_var(e->pc + e->pclen, zz((int64_t)(rec->pc - e->pc_prev))) - e->pc);
+        const uint64_t z = gr_zigzag((int64_t)(rec->pc - e->pc_prev));
+        e->pclen = (size_t)(gr_put_uvar(e->pc + e->pclen, z) - e->pc);
         e->pc_prev = rec->pc;
         e->any_pc |= rec->pc != 0;
-        e->nacc++;
     }
     e->ctrl[i / 4] |= (uint8_t)(code << (2 * (i % 4)));
     e->n++;
@@ -548,9 +518,9 @@ static inline uint64_t pc_at(v2dec *d, uint32_t i)
     bool bad = false; /* never set: every varint is terminated in 10 bytes */
     for (; d->pc_at < i; d->pc_at++)
         if (d->kinds[d->pc_at] < GR_TREC_EVENT)
-            d->pc_prev += unzz(get_var(&d->pcp, &bad));
+            d->pc_prev += gr_unzigzag(gr_get_uvar(&d->pcp, &bad));
     const uint8_t *p = d->pcp;
-    return d->pc_prev + unzz(get_var(&p, &bad));
+    return d->pc_prev + gr_unzigzag(gr_get_uvar(&p, &bad));
 }
 
 static inline uint32_t head(const uint8_t *list, uint32_t stride, uint32_t k, uint32_t nk,
@@ -575,13 +545,13 @@ int v2dec_rec(v2dec *d, gr_trace_rec *o)
     if (k >= GR_TREC_EVENT) {
         const uint8_t *p = d->evp;
         o->el = *p++;
-        const uint64_t t = get_var(&p, &bad);
+        const uint64_t t = gr_get_uvar(&p, &bad);
         o->task = (uint32_t)t;
-        o->va = get_var(&p, &bad);
+        o->va = gr_get_uvar(&p, &bad);
         const unsigned na = *p++;
         bad |= o->el > 3 || t > UINT32_MAX || na > GR_TRACE_NARGS;
         for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
-            o->arg[a] = get_var(&p, &bad);
+            o->arg[a] = gr_get_uvar(&p, &bad);
         if (bad || p > d->ev_end) {
             d->err = "its event body is malformed";
             return -1;

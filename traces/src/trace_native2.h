@@ -20,12 +20,12 @@
 #define V2_BODY_HDR 40u            /* the body's fixed header */
 #define V2_WIN 1024u               /* VAs decoded at a time (a multiple of 4) */
 #define V2_SIZE_ESC 255u           /* size byte: the size is in the big-size list */
-#define V2_PAD 128u                /* readable bytes a decoder needs after a body */
+#define RAW_PAD 128u /* zeros after a decoded chunk (either version): varints never overrun */
 
 /* ---- encoder: one chunk's columns, filled record by record ----------- */
 
 typedef struct v2enc {
-    uint32_t n, nacc;                         /* records, accesses */
+    uint32_t n;                               /* records */
     uint8_t *kinds, *ctrl, *sizes, *data;     /* columns (capacity V2_CHUNK_RECS) */
     size_t dlen;
     uint8_t *big, *ctx, *pac, *split, *evpos; /* side lists */
@@ -76,7 +76,7 @@ typedef struct v2dec {
     uint8_t xf[V2_WIN];
 } v2dec;
 
-/* Checks the body raw[0..len) (followed by V2_PAD readable bytes) of a
+/* Checks the body raw[0..len) (followed by RAW_PAD readable bytes) of a
  * chunk said to hold count records and sets d up at its first record.
  * @return 0, or -1 with the reason in why. */
 int v2dec_open(v2dec *d, const uint8_t *raw, size_t len, uint32_t count, char *why, size_t wl);
