@@ -214,4 +214,37 @@ static inline uint64_t gr_get_uvar(const uint8_t **pp, bool *bad)
     return v;
 }
 
+/* An event's body in the native formats (after v1's tag byte; v2's event
+ * bodies stream): byte EL, varint task, varint va, byte n, n varint
+ * arguments (trailing zero arguments not written). @return its end. */
+static inline uint8_t *gr_put_event(uint8_t *p, const gr_trace_rec *rec)
+{
+    *p++ = rec->el;
+    p = gr_put_uvar(p, rec->task);
+    p = gr_put_uvar(p, rec->va);
+    unsigned na = GR_TRACE_NARGS;
+    while (na > 0 && rec->arg[na - 1] == 0)
+        na--;
+    *p++ = (uint8_t)na;
+    for (unsigned a = 0; a < na; a++)
+        p = gr_put_uvar(p, rec->arg[a]);
+    return p;
+}
+
+/* Reads an event's body into o's el, task, va and arguments; sets *bad on
+ * an EL above 3, a task above 32 bits, more than GR_TRACE_NARGS arguments
+ * or a varint longer than 10 bytes. @return its end. */
+static inline const uint8_t *gr_get_event(const uint8_t *p, gr_trace_rec *o, bool *bad)
+{
+    o->el = *p++;
+    const uint64_t t = gr_get_uvar(&p, bad);
+    o->task = (uint32_t)t;
+    o->va = gr_get_uvar(&p, bad);
+    const unsigned na = *p++;
+    *bad |= o->el > 3 || t > UINT32_MAX || na > GR_TRACE_NARGS;
+    for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
+        o->arg[a] = gr_get_uvar(&p, bad);
+    return p;
+}
+
 #endif

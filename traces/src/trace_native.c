@@ -486,15 +486,8 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
                 o->el = q.el;
             } else {
                 o->kind = tag & 0x7f;
-                o->el = *p++;
-                uint64_t t = gr_get_uvar(&p, &bad);
-                o->task = (uint32_t)t;
-                o->va = gr_get_uvar(&p, &bad);
-                unsigned na = *p++;
-                bad |= o->kind < GR_TREC_EVENT || o->kind > GR_TREC_LAST || o->el > 3 ||
-                       t > UINT32_MAX || na > GR_TRACE_NARGS;
-                for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
-                    o->arg[a] = gr_get_uvar(&p, &bad);
+                bad |= o->kind < GR_TREC_EVENT || o->kind > GR_TREC_LAST;
+                p = gr_get_event(p, o, &bad);
             }
             if (bad || p > n->end)
                 return got + bad_record(r, n, start, i);
@@ -990,15 +983,7 @@ static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
         *tagp = (uint8_t)tag;
     } else {
         *p++ = (uint8_t)(TAG_EVENT | rec->kind);
-        *p++ = rec->el;
-        p = gr_put_uvar(p, rec->task);
-        p = gr_put_uvar(p, rec->va);
-        unsigned na = GR_TRACE_NARGS;
-        while (na > 0 && rec->arg[na - 1] == 0)
-            na--;
-        *p++ = (uint8_t)na;
-        for (unsigned a = 0; a < na; a++)
-            p = gr_put_uvar(p, rec->arg[a]);
+        p = gr_put_event(p, rec);
     }
     n->rlen = (size_t)(p - n->raw);
     n->count++;

@@ -136,17 +136,7 @@ int v2enc_add(v2enc *e, const gr_trace_rec *rec)
         e->sizes[i] = 0;
         e->data[e->dlen++] = 0; /* a one-byte zero delta: events leave the VAs alone */
         gr_put32(e->evpos + 4 * e->nev++, i);
-        uint8_t *p = e->ev + e->evlen;
-        *p++ = rec->el;
-        p = gr_put_uvar(p, rec->task);
-        p = gr_put_uvar(p, rec->va);
-        unsigned na = GR_TRACE_NARGS;
-        while (na > 0 && rec->arg[na - 1] == 0)
-            na--;
-        *p++ = (uint8_t)na;
-        for (unsigned a = 0; a < na; a++)
-            p = gr_put_uvar(p, rec->arg[a]);
-        e->evlen = (size_t)(p - e->ev);
+        e->evlen = (size_t)(gr_put_event(e->ev + e->evlen, rec) - e->ev);
     } else {
         if (grow(&e->pc, &e->pccap, e->pclen + 10))
             return -1;
@@ -543,15 +533,7 @@ int v2dec_rec(v2dec *d, gr_trace_rec *o)
     memset(o, 0, sizeof *o);
     o->kind = k;
     if (k >= GR_TREC_EVENT) {
-        const uint8_t *p = d->evp;
-        o->el = *p++;
-        const uint64_t t = gr_get_uvar(&p, &bad);
-        o->task = (uint32_t)t;
-        o->va = gr_get_uvar(&p, &bad);
-        const unsigned na = *p++;
-        bad |= o->el > 3 || t > UINT32_MAX || na > GR_TRACE_NARGS;
-        for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
-            o->arg[a] = gr_get_uvar(&p, &bad);
+        const uint8_t *p = gr_get_event(d->evp, o, &bad);
         if (bad || p > d->ev_end) {
             d->err = "its event body is malformed";
             return -1;
