@@ -17,13 +17,9 @@
 
 #include "granule/trace.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "../v2file.h"
 
-static void put(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> 8 * i);
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,63 +30,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (count == 0 || count > 262144 || count > size)
         return 0;
     const bool lz4 = data[size - 1] & 1;
-    size_t bound = lz4 ? LZ4F_compressFrameBound(size, NULL) + 64 : ZSTD_compressBound(size);
-    uint8_t *f = malloc(36 + 40 + bound + 40 + 16);
+    uint8_t *f = malloc(v2file_cap(size));
     if (!f)
         return 0;
-    /* file header, version 2.0, no metadata */
-    memcpy(f, "GRTRACE\x1a", 8);
-    put(f + 8, 2, 2);
-    put(f + 10, 0, 2);
-    put(f + 12, 36, 4);
-    put(f + 16, 4096, 4);
-    put(f + 20, 1, 2);
-    put(f + 22, 0, 2);
-    put(f + 24, 0, 4);
-    put(f + 28, XXH64(f, 28, 0), 8);
-    /* one chunk */
-    uint8_t *c = f + 36;
-    size_t cl;
-    if (lz4) {
-        LZ4F_preferences_t pr;
-        memset(&pr, 0, sizeof pr);
-        pr.frameInfo.contentSize = size;
-        cl = LZ4F_compressFrame(c + 40, bound, data, size, &pr);
-        if (LZ4F_isError(cl)) {
-            free(f);
-            return 0;
-        }
-    } else {
-        cl = ZSTD_compress(c + 40, bound, data, size, 1);
-        if (ZSTD_isError(cl)) {
-            free(f);
-            return 0;
-        }
+    const size_t len = v2file_make(f, data, size, count, lz4);
+    if (!len) {
+        free(f);
+        return 0;
     }
-    memcpy(c, "GRC2", 4);
-    put(c + 4, cl, 4);
-    put(c + 8, size, 4);
-    put(c + 12, count, 4);
-    put(c + 16, 0, 8);
-    put(c + 24, lz4 ? 2 : 1, 8);
-    XXH64_state_t *h = XXH64_createState();
-    XXH64_reset(h, 0);
-    XXH64_update(h, c, 32);
-    XXH64_update(h, c + 40, cl);
-    put(c + 32, XXH64_digest(h), 8);
-    XXH64_freeState(h);
-    /* index and trailer */
-    uint8_t *ix = c + 40 + cl;
-    uint64_t ioff = (uint64_t)(ix - f);
-    memcpy(ix, "GRIX", 4);
-    put(ix + 4, 1, 4);
-    put(ix + 8, count, 8);
-    put(ix + 16, 36, 8);
-    put(ix + 24, 0, 8);
-    put(ix + 32, XXH64(ix, 32, 0), 8);
-    put(ix + 40, ioff, 8);
-    memcpy(ix + 48, "GRTREND\n", 8);
-    size_t len = ioff + 56;
 
     gr_trace_reader *r;
     char err[256];
