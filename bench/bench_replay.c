@@ -1,10 +1,12 @@
 /*
  * bench_replay: replay throughput (gr_replay_run: trace reader, VM layer,
  * MMU fast path and statistics, all in the loop) on
- *   - a real trace: traces/corpus/sqlite3.grt (native), and the same
- *     records written as din and lackey text (din carries no sizes, so it
- *     has no page-crossing accesses);
- *   - synthetic native streams: hit-dominated (uniform over 32 data pages,
+ *   - a real trace: traces/corpus/sqlite3.grt (native version 1), and the
+ *     same records written as native version 2 (zstd and LZ4 chunks) and
+ *     as din and lackey text (din carries no sizes, so it has no
+ *     page-crossing accesses);
+ *   - synthetic native streams (version 1; hit-dominated also as version 2):
+ *     hit-dominated (uniform over 32 data pages,
  *     one fetch from 8 code pages per data access) and miss-heavy (uniform
  *     over 1 GiB: every access an L1 and L2 miss, ~every access a first
  *     touch at the start);
@@ -46,12 +48,14 @@ static uint64_t xorshift(void)
     return rng;
 }
 
-static int write_synth(const char *path, uint64_t n, bool hit)
+static int write_synth(const char *path, uint64_t n, bool hit, uint16_t version)
 {
     gr_trace_writer *w;
     char err[256];
     gr_trace_header h = {0};
     h.page_size = 4096;
+    h.version_major = version;
+    rng = 0x2545F4914F6CDD1Dull; /* the same records in every version */
     if (gr_trace_writer_open(&w, path, GR_TRACE_FMT_NATIVE, &h, err, sizeof err) != GR_TRACE_OK) {
         fprintf(stderr, "bench_replay: %s\n", err);
         return -1;
@@ -78,13 +82,17 @@ static int write_synth(const char *path, uint64_t n, bool hit)
     return gr_trace_writer_close(w, err, sizeof err) == GR_TRACE_OK ? 0 : -1;
 }
 
-static int convert(const char *in, const char *out, int fmt)
+/* in -> out; a native out as version 2 with codec. */
+static int convert(const char *in, const char *out, int fmt, uint8_t codec)
 {
     gr_trace_reader *r;
     gr_trace_writer *w;
     char err[256];
+    gr_trace_header h = {0};
+    h.version_major = 2;
+    h.codec = codec;
     if (gr_trace_reader_open(&r, in, GR_TRACE_FMT_AUTO, err, sizeof err) != GR_TRACE_OK ||
-        gr_trace_writer_open(&w, out, fmt, NULL, err, sizeof err) != GR_TRACE_OK) {
+        gr_trace_writer_open(&w, out, fmt, &h, err, sizeof err) != GR_TRACE_OK) {
         fprintf(stderr, "bench_replay: %s\n", err);
         return -1;
     }
@@ -137,12 +145,11 @@ static void run(const gr_config *cfg, const char *label, const char *path, int f
     }
 }
 
-/* The reader alone, as the replay reads (plain runs, the rest record by
- * record): the ceiling the trace format puts on a replay. */
+/* The reader alone, as the replay reads (plain runs in place through
+ * gr_trace_reader_plain_view, the rest record by record): the ceiling the
+ * trace format puts on a replay. */
 static void decode(const char *label, const char *path, int fmt)
 {
-    static uint64_t va[1024];
-    static uint8_t kind[1024];
     gr_trace_rec rec[64];
     char err[256];
     double best = 0;
@@ -158,7 +165,9 @@ static void decode(const char *label, const char *path, int fmt)
         n = 0;
         while (st == GR_TRACE_OK) {
             gr_trace_plain run;
-            size_t got = gr_trace_reader_read_plain(r, va, kind, 1024, 0xfff, &run, &st);
+            const uint64_t *va;
+            const uint8_t *kind;
+            size_t got = gr_trace_reader_plain_view(r, &va, &kind, 1024, 0xfff, &run, &st);
             for (size_t i = 0; i < got; i++)
                 sum += va[i] ^ kind[i];
             n += got;
@@ -251,15 +260,21 @@ int main(int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
-    char real[600], din[600], lackey[600], hit[600], miss[600];
+    char real[600], din[600], lackey[600], hit[600], miss[600], v2z[600], v2l[600], hit2[600];
     snprintf(real, sizeof real, "%s/sqlite3.grt", corpus);
     snprintf(din, sizeof din, "%s/sqlite3.din", dir);
     snprintf(lackey, sizeof lackey, "%s/sqlite3.lackey", dir);
     snprintf(hit, sizeof hit, "%s/hit.grt", dir);
     snprintf(miss, sizeof miss, "%s/miss.grt", dir);
-    int ok = convert(real, din, GR_TRACE_FMT_DIN) == 0 &&
-             convert(real, lackey, GR_TRACE_FMT_LACKEY) == 0 && write_synth(hit, nhit, true) == 0 &&
-             write_synth(miss, 1000000, false) == 0;
+    snprintf(v2z, sizeof v2z, "%s/sqlite3.v2zstd.grt", dir);
+    snprintf(v2l, sizeof v2l, "%s/sqlite3.v2lz4.grt", dir);
+    snprintf(hit2, sizeof hit2, "%s/hit.v2.grt", dir);
+    int ok = convert(real, din, GR_TRACE_FMT_DIN, 0) == 0 &&
+             convert(real, lackey, GR_TRACE_FMT_LACKEY, 0) == 0 &&
+             convert(real, v2z, GR_TRACE_FMT_NATIVE, GR_TRACE_CODEC_ZSTD) == 0 &&
+             convert(real, v2l, GR_TRACE_FMT_NATIVE, GR_TRACE_CODEC_LZ4) == 0 &&
+             write_synth(hit, nhit, true, 1) == 0 && write_synth(hit2, nhit, true, 2) == 0 &&
+             write_synth(miss, 1000000, false, 1) == 0;
 
     gr_config cfgs[2];
     char err[512];
@@ -279,13 +294,18 @@ int main(int argc, char **argv)
                REPEATS);
         yardstick(real);
         decode("sqlite3 native", real, GR_TRACE_FMT_AUTO);
+        decode("sqlite3 native v2 zstd", v2z, GR_TRACE_FMT_AUTO);
+        decode("sqlite3 native v2 lz4", v2l, GR_TRACE_FMT_AUTO);
         decode("sqlite3 din text", din, GR_TRACE_FMT_DIN);
         decode("sqlite3 lackey text", lackey, GR_TRACE_FMT_LACKEY);
         for (int c = 0; c < 2; c++) {
             run(&cfgs[c], "sqlite3 native", real, GR_TRACE_FMT_AUTO);
+            run(&cfgs[c], "sqlite3 native v2 zstd", v2z, GR_TRACE_FMT_AUTO);
+            run(&cfgs[c], "sqlite3 native v2 lz4", v2l, GR_TRACE_FMT_AUTO);
             run(&cfgs[c], "sqlite3 din text", din, GR_TRACE_FMT_DIN);
             run(&cfgs[c], "sqlite3 lackey text", lackey, GR_TRACE_FMT_LACKEY);
             run(&cfgs[c], "synthetic hit-dominated", hit, GR_TRACE_FMT_AUTO);
+            run(&cfgs[c], "synthetic hit-dom. v2", hit2, GR_TRACE_FMT_AUTO);
             run(&cfgs[c], "synthetic miss-heavy", miss, GR_TRACE_FMT_AUTO);
         }
     }
@@ -293,6 +313,9 @@ int main(int argc, char **argv)
     unlink(lackey);
     unlink(hit);
     unlink(miss);
+    unlink(v2z);
+    unlink(v2l);
+    unlink(hit2);
     rmdir(dir);
     return ok ? 0 : 1;
 }

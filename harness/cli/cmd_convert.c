@@ -23,6 +23,8 @@ static const char usage[] =
     "  --to F           write OUT as format F\n"
     "  --page-size N    page-size hint stored in a native OUT (4096, 16384, 65536)\n"
     "  --meta KEY=VALUE add a metadata line to a native OUT (repeatable)\n"
+    "  --native-version V  native OUT format version, 1 or 2 (default 2)\n"
+    "  --codec C        chunk compression of a version-2 OUT: lz4 (default) or zstd\n"
     "  --quiet          no summary on standard error\n"
     "\n"
     "Records OUT's format cannot hold (events in din, fetches in pinatrace, ...)\n"
@@ -61,10 +63,13 @@ static int run(int argc, char **argv)
     static const struct option opts[] = {
         {"from", required_argument, NULL, 'f'},      {"to", required_argument, NULL, 't'},
         {"page-size", required_argument, NULL, 'p'}, {"meta", required_argument, NULL, 'm'},
-        {"quiet", no_argument, NULL, 'q'},           {NULL, 0, NULL, 0},
+        {"quiet", no_argument, NULL, 'q'},           {"native-version", required_argument, NULL, 'v'},
+        {"codec", required_argument, NULL, 'c'},     {NULL, 0, NULL, 0},
     };
     int from = GR_TRACE_FMT_AUTO, to = -1;
     long page = -1;
+    uint16_t version = 0;
+    uint8_t codec = GR_TRACE_CODEC_DEFAULT;
     bool quiet = false;
     char *extra = NULL;
     size_t extra_len = 0;
@@ -111,6 +116,23 @@ static int run(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
+        case 'v':
+            if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+                gr_cli_error("convert", "--native-version: `%s` is not 1 or 2", optarg);
+                goto out;
+            }
+            version = (uint16_t)(optarg[0] - '0');
+            break;
+        case 'c':
+            if (strcmp(optarg, "zstd") == 0) {
+                codec = GR_TRACE_CODEC_ZSTD;
+            } else if (strcmp(optarg, "lz4") == 0) {
+                codec = GR_TRACE_CODEC_LZ4;
+            } else {
+                gr_cli_error("convert", "--codec: `%s` is not zstd or lz4", optarg);
+                goto out;
+            }
+            break;
         default:
             gr_cli_print_usage(&gr_cli_convert, stderr);
             goto out;
@@ -140,6 +162,9 @@ static int run(int argc, char **argv)
     }
     snprintf(meta, ml, "%s%s", ih->meta ? ih->meta : "", extra ? extra : "");
     oh.meta = meta;
+    oh.version_major = version; /* the input's version is not carried over */
+    oh.version_minor = 0;
+    oh.codec = codec;
     if (page >= 0)
         oh.page_size = (uint32_t)page;
     gr_trace_writer *w;

@@ -28,7 +28,7 @@
 #define USER_TOP (1ull << 47)      /* the VM layer's user range (T0SZ = 17) */
 #define DEMAND_SHIFT 21            /* demand mapping in aligned 2 MiB ranges */
 #define BATCH 1024                 /* records per read, requests per run */
-#define SLOW_BATCH 64              /* records per read when the next is not plain */
+#define SLOW_BATCH 64              /* records per read at most when the next is not plain */
 
 /* Linux mmap flags as traces record them (docs/trace-format.md). */
 #define LX_MAP_SHARED 0x01u
@@ -955,13 +955,9 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
         r->total = gr_trace_reader_total(tr);
     gr_trace_rec *recs = malloc(BATCH * sizeof *recs);
     gr_mmu_req *reqs = malloc(2 * BATCH * sizeof *reqs);
-    uint64_t *vas = malloc(BATCH * sizeof *vas);
-    uint8_t *kinds = malloc(BATCH);
-    if (!recs || !reqs || !vas || !kinds) {
+    if (!recs || !reqs) {
         free(recs);
         free(reqs);
-        free(vas);
-        free(kinds);
         gr_trace_reader_close(tr);
         snprintf(err, errlen, "out of memory");
         return 2;
@@ -969,6 +965,7 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
     static const gr_mmu_req proto = {.t = GR_MMU_T_NEXT};
     const uint64_t pg = r->pgmask + 1;
     int rc = 0;
+    size_t slow = 1; /* records the general loop reads next */
     gr_trace_status st = GR_TRACE_OK;
     r->t0 = now();
     r->next_draw = r->t0 + 1.0;
@@ -980,28 +977,37 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
         if (!want)
             break;
         if (!r->o.hook) {
-            /* Most records are plain accesses: read and run them as two
-             * arrays. What is not (events, PAC, a task switch, a page
+            /* Most records are plain accesses: run them as two arrays
+             * in the reader's buffers (native version 2: the kinds in the
+             * chunk itself). What is not (events, PAC, a task switch, a page
              * crossing) goes through the general loop below, a few
              * records at a time. */
             gr_trace_plain run;
-            size_t got = gr_trace_reader_read_plain(tr, vas, kinds, want, r->pgmask, &run, &st);
+            const uint64_t *pva;
+            const uint8_t *pkind;
+            size_t got = gr_trace_reader_plain_view(tr, &pva, &pkind, want, r->pgmask, &run, &st);
             if (got) {
-                if (run_plain(r, vas, kinds, got, &run)) {
+                if (run_plain(r, pva, pkind, got, &run)) {
                     rc = 2;
                     snprintf(err, errlen, "%s: record %" PRIu64 ": cannot create task %" PRIu32,
                              path, r->c.records, run.task);
                     break;
                 }
                 r->c.records += got;
+                slow = 1;
                 if (r->o.progress)
                     progress(r, false);
                 continue;
             }
             if (st != GR_TRACE_OK)
                 break;
-            if (want > SLOW_BATCH)
-                want = SLOW_BATCH;
+            /* One record after a plain run, then twice as many each time
+             * the next is not plain either, up to SLOW_BATCH: a lone
+             * page-crossing access sends one record down this path, not
+             * the plain ones behind it. */
+            if (want > slow)
+                want = slow;
+            slow = slow < SLOW_BATCH ? 2 * slow : SLOW_BATCH;
         }
         size_t got = gr_trace_reader_read(tr, recs, want, &st);
         size_t n = 0;
@@ -1084,8 +1090,6 @@ int gr_replay_run(gr_replay *r, const char *path, char *err, size_t errlen)
     }
     free(recs);
     free(reqs);
-    free(vas);
-    free(kinds);
     gr_trace_reader_close(tr);
     return rc;
 }

@@ -45,7 +45,31 @@ check "din->champsim.xz exit" 0 $?
 "$granule" convert --quiet "$tmp/x.champsimtrace.xz" "$tmp/y.din"
 check "champsim.xz->din" "2 400100|0 7fff0008|1 7fff0010" "$(tr '\n' '|' <"$tmp/y.din" | sed 's/|$//')"
 
-# 3. Bad input: exit 2 and a message naming the file and where.
+# 3. Native versions and codecs: version 2 with LZ4 chunks unless told;
+# the version at byte 8, a v2 chunk's codec at byte 24 of its header (the
+# first chunk follows the file header, whose length is at byte 12);
+# v1 -> v2 -> v1 is byte-exact.
+byte() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
+codec() { byte "$1" $(( $(od -An -tu4 -j 12 -N4 "$1" | tr -d ' ') + 24 )); }
+"$granule" convert --quiet "$tmp/x.din" "$tmp/d.grt"
+check "default native version" 2 "$(byte "$tmp/d.grt" 8)"
+check "default codec: lz4" 2 "$(codec "$tmp/d.grt")"
+"$granule" convert --quiet --codec zstd "$tmp/x.din" "$tmp/z.grt"
+check "--codec zstd" 1 "$(codec "$tmp/z.grt")"
+"$granule" convert --quiet --native-version 1 "$tmp/z.grt" "$tmp/v1.grt"
+check "--native-version 1" 1 "$(byte "$tmp/v1.grt" 8)"
+"$granule" convert --quiet "$tmp/v1.grt" "$tmp/v2.grt"
+check "a v1 input gives v2" 2 "$(byte "$tmp/v2.grt" 8)"
+"$granule" convert --quiet --native-version 1 "$tmp/v2.grt" "$tmp/v1b.grt"
+cmp -s "$tmp/v1.grt" "$tmp/v1b.grt"
+check "v1 -> v2 -> v1 byte-exact" 0 $?
+check "v2 -> din" "$(cat "$tmp/x.din")" "$("$granule" convert --quiet --to din "$tmp/v2.grt" -)"
+"$granule" convert --native-version 3 "$tmp/x.din" "$tmp/o.grt" 2>/dev/null
+check "--native-version 3" 2 $?
+"$granule" convert --codec xz "$tmp/x.din" "$tmp/o.grt" 2>/dev/null
+check "--codec xz" 2 $?
+
+# 4. Bad input: exit 2 and a message naming the file and where.
 printf '2 400100\n0 zz\n' >"$tmp/bad.din"
 "$granule" convert "$tmp/bad.din" "$tmp/o.grt" 2>"$tmp/err"
 check "bad din exit" 2 $?

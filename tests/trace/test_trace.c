@@ -22,6 +22,7 @@
 #include <zstd.h>
 
 #include "granule/trace.h"
+#include "v2file.h"
 
 #ifndef TRACE_DATA_DIR
 #define TRACE_DATA_DIR "data"
@@ -94,12 +95,25 @@ static size_t read_all_text(const char *text, int fmt, gr_trace_rec *out, size_t
     return read_all_mem(text, strlen(text), fmt, out, cap, st, NULL);
 }
 
+/* The native version and codec write_file() gives a native file whose
+ * header does not name a version: the tests of the native format run once
+ * per (version, codec). */
+static uint16_t native_ver = 1;
+static uint8_t native_codec = GR_TRACE_CODEC_DEFAULT;
+
 static void write_file(const char *path, int fmt, const gr_trace_rec *recs, size_t n,
                        const gr_trace_header *hdr)
 {
     gr_trace_writer *w;
     char err[256];
-    assert_int_equal(gr_trace_writer_open(&w, path, fmt, hdr, err, sizeof err), GR_TRACE_OK);
+    gr_trace_header h = {0};
+    if (hdr)
+        h = *hdr;
+    if (fmt == GR_TRACE_FMT_NATIVE && h.version_major == 0) {
+        h.version_major = native_ver;
+        h.codec = native_codec;
+    }
+    assert_int_equal(gr_trace_writer_open(&w, path, fmt, &h, err, sizeof err), GR_TRACE_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(gr_trace_writer_write(w, &recs[i]), GR_TRACE_OK);
     assert_int_equal(gr_trace_writer_close(w, err, sizeof err), GR_TRACE_OK);
@@ -520,7 +534,7 @@ static void test_trace_native_roundtrip(void **state)
     assert_int_equal(gr_trace_reader_open(&r, "rt.grt", GR_TRACE_FMT_AUTO, err, sizeof err),
                      GR_TRACE_OK);
     const gr_trace_header *rh = gr_trace_reader_header(r);
-    assert_int_equal(rh->version_major, 1);
+    assert_int_equal(rh->version_major, native_ver);
     assert_int_equal(rh->page_size, 16384);
     assert_int_equal(rh->source, GR_TRACE_FMT_SYNTHETIC);
     assert_string_equal(rh->meta, NATIVE_META);
@@ -544,6 +558,28 @@ static void test_trace_native_roundtrip(void **state)
     gr_trace_reader_close(r);
     free(got);
     free(v);
+}
+
+/* A writer not told a version writes GR_TRACE_NATIVE_DEFAULT_VERSION. */
+static void test_trace_native_roundtrip_default(void **state)
+{
+    (void)state;
+    gr_trace_rec v[3] = {acc(GR_TREC_READ, 0x1000, 8), ev(GR_TREC_BRK, 0x5000, 0x4000, 0),
+                         acc(GR_TREC_FETCH, 0x400000, 4)};
+    write_file("def.grt", GR_TRACE_FMT_NATIVE, v, 3, NULL);
+    gr_trace_reader *r;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open(&r, "def.grt", GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    assert_int_equal(gr_trace_reader_header(r)->version_major, GR_TRACE_NATIVE_DEFAULT_VERSION);
+    gr_trace_rec rec;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(gr_trace_reader_next(r, &rec), GR_TRACE_OK);
+        assert_rec_eq(&rec, &v[i]);
+    }
+    assert_int_equal(gr_trace_reader_next(r, &rec), GR_TRACE_END);
+    gr_trace_reader_close(r);
+    remove("def.grt");
 }
 
 /* Whether x is a plain access as gr_trace_reader_read_plain() defines it,
@@ -588,7 +624,12 @@ static void check_read_plain(const char *path, unsigned shift)
     while (st == GR_TRACE_OK) {
         size_t b = batch[calls++ % 4];
         gr_trace_plain run = {7777, 9, 12345};
-        size_t got = gr_trace_reader_read_plain(r, va, kind, b, pgmask, &run, &st);
+        /* every other round of four, the in-place form */
+        const bool view = (calls / 4) % 2;
+        const uint64_t *pva = va;
+        const uint8_t *pkind = kind;
+        size_t got = view ? gr_trace_reader_plain_view(r, &pva, &pkind, b, pgmask, &run, &st)
+                          : gr_trace_reader_read_plain(r, va, kind, b, pgmask, &run, &st);
         if (got) {
             runs++;
             assert_true(got <= b);
@@ -598,12 +639,13 @@ static void check_read_plain(const char *path, unsigned shift)
             for (size_t j = 0; j < got; j++, i++) {
                 assert_true(i < n);
                 assert_true(plain_rec(&e[i], shift, run.task, run.el));
-                assert_int_equal(va[j], e[i].va);
-                assert_int_equal(kind[j], e[i].kind);
+                assert_int_equal(pva[j], e[i].va);
+                assert_int_equal(pkind[j], e[i].kind);
                 fetches += e[i].kind == GR_TREC_FETCH;
             }
             assert_int_equal(run.fetches, fetches);
-            if (got < b && st == GR_TRACE_OK)
+            /* a run is maximal (a view may end early: one span per call) */
+            if (got < b && st == GR_TRACE_OK && !view)
                 assert_false(i < n && plain_rec(&e[i], shift, run.task, run.el));
         } else {
             assert_int_equal(run.task, 7777); /* untouched */
@@ -637,6 +679,17 @@ static void test_trace_read_plain(void **state)
     write_file("plain.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
     check_read_plain("plain.grt", 12);
     check_read_plain("plain.grt", 14);
+    /* native version 2, both codecs; pages of 1 KiB take its slow test */
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        gr_trace_header h2 = {0};
+        h2.version_major = 2;
+        h2.codec = (uint8_t)codec;
+        write_file("plain2.grt", GR_TRACE_FMT_NATIVE, v, n, &h2);
+        check_read_plain("plain2.grt", 12);
+        check_read_plain("plain2.grt", 14);
+        check_read_plain("plain2.grt", 10);
+    }
+    remove("plain2.grt");
     /* text: records converted from the format's own decoder */
     write_file("plain.lackey", GR_TRACE_FMT_LACKEY, v, n, &h);
     check_read_plain("plain.lackey", 12);
@@ -675,6 +728,7 @@ static void test_trace_read_plain(void **state)
 /* The layout of docs/trace-format.md, read without the library. */
 typedef struct {
     size_t nchunks;
+    uint64_t hsize; /* chunk header bytes */
     uint64_t off[64], first[64];
     uint64_t index_off, total;
 } layout;
@@ -682,7 +736,11 @@ typedef struct {
 static void parse_layout(const uint8_t *b, size_t len, layout *L)
 {
     assert_memory_equal(b, "GRTRACE\x1a", 8);
-    assert_int_equal(le(b + 8, 2), 1);
+    const uint64_t ver = le(b + 8, 2);
+    assert_true(ver == 1 || ver == 2);
+    /* version 2: a 40-byte chunk header, its codec at 24, the XXH64 at 32 */
+    const uint64_t hs_len = ver == 1 ? 32 : 40;
+    L->hsize = hs_len;
     uint64_t hlen = le(b + 12, 4), mlen = le(b + 24, 4);
     assert_int_equal(hlen, 28 + mlen + 8);
     assert_int_equal(le(b + 28 + mlen, 8), XXH64(b, 28 + mlen, 0));
@@ -701,24 +759,37 @@ static void parse_layout(const uint8_t *b, size_t len, layout *L)
         L->first[c] = le(ix + 24 + 16 * c, 8);
         const uint8_t *ch = b + L->off[c];
         assert_int_equal(L->off[c], at); /* chunks are contiguous */
-        assert_memory_equal(ch, "GRCK", 4);
+        assert_memory_equal(ch, ver == 1 ? "GRCK" : "GRC2", 4);
         uint64_t clen = le(ch + 4, 4);
         assert_int_equal(le(ch + 16, 8), L->first[c]);
+        if (ver == 2) {
+            assert_true(ch[24] == 1 || ch[24] == 2);
+            assert_true(ch[24] == 2 || le(ch + 40, 4) == 0xfd2fb528); /* a zstd frame */
+            assert_true(ch[24] == 1 || le(ch + 40, 4) == 0x184d2204); /* an LZ4 frame */
+            assert_int_equal(le(ch + 25, 7), 0);
+        }
         XXH64_state_t *hs = XXH64_createState();
         XXH64_reset(hs, 0);
-        XXH64_update(hs, ch, 24);
-        XXH64_update(hs, ch + 32, clen);
-        assert_int_equal(le(ch + 24, 8), XXH64_digest(hs));
+        XXH64_update(hs, ch, hs_len - 8);
+        XXH64_update(hs, ch + hs_len, clen);
+        assert_int_equal(le(ch + hs_len - 8, 8), XXH64_digest(hs));
         XXH64_freeState(hs);
-        at += 32 + clen;
+        at += hs_len + clen;
     }
     assert_int_equal(at, L->index_off);
+}
+
+/* Records enough for at least 3 chunks: 65536 a chunk at most in version 1,
+ * 262144 in version 2. */
+static size_t three_chunks(size_t v1_n)
+{
+    return native_ver == 1 ? v1_n : 3 * 262144 + v1_n / 10;
 }
 
 static void test_trace_native_layout(void **state)
 {
     (void)state;
-    size_t n = 200000;
+    size_t n = three_chunks(200000);
     gr_trace_rec *v = random_records(n);
     gr_trace_header h = {0};
     h.page_size = 4096;
@@ -729,7 +800,8 @@ static void test_trace_native_layout(void **state)
     layout L;
     parse_layout(b, len, &L);
     assert_int_equal(L.total, n);
-    assert_true(L.nchunks >= 3); /* 65536 records per chunk at most */
+    assert_true(L.nchunks >= 3); /* 65536 (v2: 262144) records per chunk at most */
+    assert_int_equal(le(b + 8, 2), native_ver);
     assert_int_equal(le(b + 16, 4), 4096);
     assert_memory_equal(b + 28, NATIVE_META, strlen(NATIVE_META));
     free(b);
@@ -815,7 +887,7 @@ static void test_trace_native_encoding_by_hand(void **state)
 static void test_trace_native_corrupt(void **state)
 {
     (void)state;
-    size_t n = 150000;
+    size_t n = three_chunks(150000);
     gr_trace_rec *v = random_records(n);
     write_file("corrupt.grt", GR_TRACE_FMT_NATIVE, v, n, NULL);
     size_t len;
@@ -827,8 +899,8 @@ static void test_trace_native_corrupt(void **state)
     for (size_t c = 0; c < L.nchunks; c++) {
         uint64_t end = c + 1 < L.nchunks ? L.off[c + 1] : L.index_off;
         /* a byte of the chunk header's sizes, of the payload start, middle and end */
-        uint64_t where[] = {L.off[c] + 5, L.off[c] + 17, L.off[c] + 26, L.off[c] + 32,
-                            (L.off[c] + end) / 2, end - 1};
+        uint64_t where[] = {L.off[c] + 5,         L.off[c] + 17,         L.off[c] + 26,
+                            L.off[c] + L.hsize, (L.off[c] + end) / 2, end - 1};
         for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) {
             b[where[k]] ^= 0x40;
             gr_trace_status st;
@@ -869,7 +941,7 @@ static void test_trace_native_corrupt(void **state)
 static void test_trace_native_truncated(void **state)
 {
     (void)state;
-    size_t n = 140000;
+    size_t n = three_chunks(140000);
     gr_trace_rec *v = random_records(n);
     write_file("trunc.grt", GR_TRACE_FMT_NATIVE, v, n, NULL);
     size_t len;
@@ -986,6 +1058,55 @@ static gr_trace_rec project(const gr_trace_rec *in, int fmt)
     return o;
 }
 
+/* in -> out as native version ver with codec, record by record. */
+static void convert_native(const char *in, const char *out, uint16_t ver, uint8_t codec)
+{
+    gr_trace_reader *r;
+    gr_trace_writer *w;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open(&r, in, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_header h = *gr_trace_reader_header(r);
+    h.version_major = ver;
+    h.codec = codec;
+    assert_int_equal(gr_trace_writer_open(&w, out, GR_TRACE_FMT_NATIVE, &h, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec rec;
+    gr_trace_status st;
+    while ((st = gr_trace_reader_next(r, &rec)) == GR_TRACE_OK)
+        assert_int_equal(gr_trace_writer_write(w, &rec), GR_TRACE_OK);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(gr_trace_writer_dropped(w), 0);
+    assert_int_equal(gr_trace_writer_close(w, err, sizeof err), GR_TRACE_OK);
+    gr_trace_reader_close(r);
+}
+
+/* a and b hold the same records, every byte of every field equal. */
+static void same_records(const char *a, const char *b)
+{
+    gr_trace_reader *ra, *rb;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open(&ra, a, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    assert_int_equal(gr_trace_reader_open(&rb, b, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec x, y;
+    gr_trace_status sa, sb;
+    size_t n = 0;
+    for (;;) {
+        sa = gr_trace_reader_next(ra, &x);
+        sb = gr_trace_reader_next(rb, &y);
+        assert_int_equal(sa, sb);
+        if (sa != GR_TRACE_OK)
+            break;
+        assert_memory_equal(&x, &y, sizeof x);
+        n++;
+    }
+    assert_int_equal(sa, GR_TRACE_END);
+    gr_trace_reader_close(ra);
+    gr_trace_reader_close(rb);
+}
+
 static void roundtrip(int fmt, const gr_trace_rec *v, size_t n, const char *path)
 {
     write_file(path, fmt, v, n, NULL);
@@ -1008,6 +1129,12 @@ static void roundtrip(int fmt, const gr_trace_rec *v, size_t n, const char *path
     assert_int_equal(st, GR_TRACE_END);
     assert_int_equal(i, n);
     gr_trace_reader_close(r);
+    /* and the foreign file -> native version 2 gives back exactly its records */
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        convert_native(path, "rt.v2.grt", 2, (uint8_t)codec);
+        same_records(path, "rt.v2.grt");
+    }
+    remove("rt.v2.grt");
 }
 
 static void test_trace_roundtrip_formats(void **state)
@@ -1134,6 +1261,477 @@ static void test_trace_detect(void **state)
     assert_int_equal(gr_trace_writer_close(NULL, NULL, 0), GR_TRACE_OK);
 }
 
+/* ---- native version 2 ----------------------------------------------------- */
+
+/* v1 -> v2 -> v1 gives the v1 file back byte for byte (so v2 holds every
+ * field v1 does), with either codec; and v2 -> v2 is stable. */
+static void test_trace_native_v1_v2_bytes(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    gr_trace_rec *v = random_records(n);
+    gr_trace_header h = {0};
+    h.version_major = 1;
+    h.page_size = 16384;
+    h.source = GR_TRACE_FMT_LACKEY;
+    h.meta = NATIVE_META;
+    write_file("a.v1.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
+    size_t la, lb;
+    uint8_t *a = slurp("a.v1.grt", &la);
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        convert_native("a.v1.grt", "b.v2.grt", 2, (uint8_t)codec);
+        same_records("a.v1.grt", "b.v2.grt");
+        convert_native("b.v2.grt", "c.v1.grt", 1, 0);
+        uint8_t *c = slurp("c.v1.grt", &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(a, c, la);
+        free(c);
+        /* the header survives: page size, source, metadata */
+        gr_trace_reader *r;
+        char err[256];
+        assert_int_equal(gr_trace_reader_open(&r, "b.v2.grt", GR_TRACE_FMT_AUTO, err, sizeof err),
+                         GR_TRACE_OK);
+        const gr_trace_header *rh = gr_trace_reader_header(r);
+        assert_int_equal(rh->version_major, 2);
+        assert_int_equal(rh->version_minor, 0);
+        assert_int_equal(rh->page_size, 16384);
+        assert_int_equal(rh->source, GR_TRACE_FMT_LACKEY);
+        assert_string_equal(rh->meta, NATIVE_META);
+        gr_trace_reader_close(r);
+        convert_native("b.v2.grt", "d.v2.grt", 2, (uint8_t)codec);
+        uint8_t *b = slurp("b.v2.grt", &la);
+        uint8_t *d = slurp("d.v2.grt", &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(b, d, la);
+        free(b);
+        free(d);
+        la = lb = 0;
+        free(a);
+        a = slurp("a.v1.grt", &la);
+    }
+    free(a);
+    free(v);
+    remove("a.v1.grt");
+    remove("b.v2.grt");
+    remove("c.v1.grt");
+    remove("d.v2.grt");
+}
+
+/* Corner records: every event kind with all five arguments at their
+ * extremes, sizes 0, 1, 254, 255 and 2^32-1, VA deltas at each length
+ * boundary, context changes and PAC on the first and last records. */
+static void test_trace_native_v2_corners(void **state)
+{
+    (void)state;
+    gr_trace_rec v[200];
+    size_t n = 0;
+    static const uint32_t sizes[] = {0, 1, 254, 255, 256, 4096, UINT32_MAX};
+    static const int64_t deltas[] = {0, 127, -128, 128, -129, 32767, -32768, 32768, -32769,
+                                     INT32_MAX, INT32_MIN, (int64_t)INT32_MAX + 1,
+                                     (int64_t)INT32_MIN - 1, INT64_MAX, INT64_MIN};
+    v[n] = acc(GR_TREC_READ, 0xfffffffffffffff8ull, 8);
+    v[n].task = UINT32_MAX;
+    v[n].el = 3;
+    v[n].pac_key = GR_TRACE_PAC_GA;
+    v[n++].modifier = UINT64_MAX;
+    for (int k = GR_TREC_EVENT; k <= GR_TREC_LAST; k++) {
+        v[n] = ev(k, UINT64_MAX, UINT64_MAX, 1);
+        v[n].arg[4] = UINT64_MAX;
+        v[n].el = 3;
+        v[n++].task = UINT32_MAX;
+    }
+    uint64_t va = 0;
+    for (size_t i = 0; i < sizeof deltas / sizeof deltas[0]; i++) {
+        for (int k = 0; k < 3; k++) {
+            v[n] = acc(k, va += (uint64_t)deltas[i], sizes[(i + (size_t)k) % 7]);
+            v[n++].pc = k == 1 ? 0 : va ^ 0x5555;
+        }
+    }
+    v[n] = acc(GR_TREC_FETCH, 0xfff, 2); /* crosses a 4K page */
+    v[n].pac_key = GR_TRACE_PAC_IB;
+    v[n].el = 1;
+    v[n++].modifier = 0;
+    for (int codec = GR_TRACE_CODEC_ZSTD; codec <= GR_TRACE_CODEC_LZ4; codec++) {
+        for (size_t m = 1; m <= n; m += m < 8 ? 1 : 13) {
+            gr_trace_header h = {0};
+            h.version_major = 2;
+            h.codec = (uint8_t)codec;
+            write_file("corner.grt", GR_TRACE_FMT_NATIVE, v, m, &h);
+            gr_trace_rec got[200];
+            gr_trace_status st;
+            size_t len;
+            uint8_t *b = slurp("corner.grt", &len);
+            assert_int_equal(read_all_mem(b, len, GR_TRACE_FMT_AUTO, got, 200, &st, NULL), m);
+            assert_int_equal(st, GR_TRACE_END);
+            for (size_t i = 0; i < m; i++)
+                assert_rec_eq(&got[i], &v[i]);
+            free(b);
+        }
+    }
+    remove("corner.grt");
+}
+
+/* A version-2 chunk body encoded by hand from docs/trace-format.md
+ * ("Native format, version 2.0"): 5 records, every column and side list. */
+static const uint8_t V2_BODY[] = {
+    /* body header: N 5, contexts 1, PAC 1, splits 1, events 1, big sizes 1,
+     * event bytes 10, pc bytes 10, delta bytes 12, reserved */
+    5, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 10, 0, 0, 0,
+    10, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0,
+    /* kinds (8 = N rounded up to 4): fetch, read, write, mmap (0x14), fetch */
+    0x02, 0x00, 0x01, 0x14, 0x02, 0, 0, 0,
+    /* length codes: records 0-3 = 4, 4, 1, 1 bytes (2, 2, 0, 0); record 4 = 2 bytes (1) */
+    0x0a, 0x01,
+    /* sizes: 4, 8, escaped, (event) 0, 4 */
+    0x04, 0x08, 0xff, 0x00, 0x04, 0, 0, 0,
+    /* big sizes: 300 */
+    0x2c, 0x01, 0, 0,
+    /* context from record 0: task 7, EL 1 */
+    0, 0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0,
+    /* PAC on record 2: key 3 (DA), modifier 0x1234 */
+    2, 0, 0, 0, 3, 0, 0, 0, 0x34, 0x12, 0, 0, 0, 0, 0, 0,
+    /* record 4 crosses a 4 KiB page */
+    4, 0, 0, 0,
+    /* record 3 is an event */
+    3, 0, 0, 0,
+    /* its body: EL 0, task 0, va 0x5000000, 2 arguments 4096 and 3 */
+    0x00, 0x00, 0x80, 0x80, 0x80, 0x28, 0x02, 0x80, 0x20, 0x03,
+    /* pc, one zigzag varint per access: 0, 0, +0x400004, -0x400004 */
+    0x00, 0x00, 0x88, 0x80, 0x80, 0x04, 0x87, 0x80, 0x80, 0x04,
+    /* VA deltas: +0x400000 (fetch), +0x7fff0000 (data), +8 (data), 0 (the
+     * event's byte), +0xffe (fetch) */
+    0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0xff, 0x7f, 0x08, 0x00, 0xfe, 0x0f};
+
+/* A version-2 file around body (one chunk said to hold count records,
+ * zstd), every checksum right, in f (1024 bytes). @return its length. */
+static size_t v2_file(uint8_t *f, const uint8_t *body, size_t blen, uint32_t count)
+{
+    assert_true(v2file_cap(blen) <= 1024);
+    size_t len = v2file_make(f, body, blen, count, false);
+    assert_true(len > 0);
+    return len;
+}
+
+static void test_trace_native_v2_by_hand(void **state)
+{
+    (void)state;
+    uint8_t f[1024];
+    size_t len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    gr_trace_rec r[8];
+    gr_trace_status st;
+    gr_trace_reader *rd;
+    size_t n = read_all_mem(f, len, GR_TRACE_FMT_AUTO, r, 8, &st, &rd);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(n, 5);
+    assert_int_equal(gr_trace_reader_header(rd)->version_major, 2);
+    assert_int_equal(gr_trace_reader_header(rd)->page_size, 0x1000);
+    gr_trace_reader_close(rd);
+    gr_trace_rec w[5] = {acc(GR_TREC_FETCH, 0x400000, 4), acc(GR_TREC_READ, 0x7fff0000, 8),
+                         acc(GR_TREC_WRITE, 0x7fff0008, 300), ev(GR_TREC_MMAP, 0x5000000, 4096, 3),
+                         acc(GR_TREC_FETCH, 0x400ffe, 4)};
+    for (int i = 0; i < 5; i++) {
+        if (i == 3)
+            continue;
+        w[i].el = 1;
+        w[i].task = 7;
+    }
+    w[2].pac_key = GR_TRACE_PAC_DA;
+    w[2].modifier = 0x1234;
+    w[2].pc = 0x400004;
+    for (int i = 0; i < 5; i++)
+        assert_rec_eq(&r[i], &w[i]);
+    /* the writer encodes the same records into the same body */
+    gr_trace_header h = {0};
+    h.version_major = 2;
+    h.codec = GR_TRACE_CODEC_ZSTD;
+    h.page_size = 0x1000;
+    h.source = GR_TRACE_FMT_SYNTHETIC;
+    write_file("hand2.grt", GR_TRACE_FMT_NATIVE, w, 5, &h);
+    size_t wl;
+    uint8_t *wb = slurp("hand2.grt", &wl);
+    uint8_t body[256];
+    size_t cl = (size_t)le(wb + 36 + 4, 4);
+    assert_int_equal(ZSTD_decompress(body, sizeof body, wb + 36 + 40, cl), sizeof V2_BODY);
+    assert_memory_equal(body, V2_BODY, sizeof V2_BODY);
+    free(wb);
+    remove("hand2.grt");
+}
+
+/* Bodies that are malformed under right checksums: each reported at the
+ * chunk's byte offset (36) as malformed, after the records before the bad
+ * one when the body itself was sound. */
+static void test_trace_native_v2_malformed(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t at;       /* byte of V2_BODY changed */
+        uint8_t to;
+        uint32_t count;  /* records the chunk header claims */
+        size_t good;     /* records delivered before the error */
+        const char *what;
+    } cases[] = {
+        {0, 5, 6, 0, "records"},              /* chunk header and body disagree */
+        {36, 1, 5, 0, "reserved"},            /* reserved body field */
+        {41, 3, 5, 0, "invalid kind"},        /* record 1 of kind 3 */
+        {43, 0x1c, 5, 0, "invalid kind"},     /* record 3 of kind 28 */
+        {45, 1, 5, 0, "padding"},             /* a padding kind */
+        {48, 0x0b, 5, 0, "length codes"},     /* record 0 takes 8 bytes: too few deltas */
+        {49, 0x05, 5, 0, "length codes"},     /* an unused length code set */
+        {51, 0xff, 5, 0, "escaped sizes"},    /* a second escaped size, one big size */
+        {53, 0x01, 5, 0, "invalid kind"},     /* the event has a size */
+        {70, 4, 5, 0, "context entry"},       /* EL 4 */
+        {78, 0, 5, 0, "PAC entry"},           /* no key */
+        {78, 6, 5, 0, "PAC entry"},           /* key 6 */
+        {90, 3, 5, 0, "split entry"},         /* the event crosses a page */
+        {94, 2, 5, 0, "event entry"},         /* record 2 is no event */
+        {104, 6, 5, 3, "record 3"},           /* 6 event arguments */
+        {98, 4, 5, 3, "record 3"},            /* EL 4 */
+        {117, 0x84, 5, 0, "pc stream"},       /* the last pc value unterminated */
+        {128, 0x00, 5, 4, "record 4"},        /* record 4 no longer crosses: the split list lies */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint8_t body[sizeof V2_BODY], f[1024];
+        memcpy(body, V2_BODY, sizeof body);
+        body[cases[k].at] = cases[k].to;
+        size_t len = v2_file(f, body, sizeof body, cases[k].count);
+        gr_trace_status st;
+        gr_trace_reader *rd;
+        gr_trace_rec r[8];
+        size_t got = read_all_mem(f, len, GR_TRACE_FMT_NATIVE, r, 8, &st, &rd);
+        if (st != GR_TRACE_EFORMAT || got != cases[k].good ||
+            !strstr(gr_trace_reader_error(rd), cases[k].what))
+            print_message("case %zu: %s (%zu records)\n", k, gr_trace_reader_error(rd), got);
+        assert_int_equal(st, GR_TRACE_EFORMAT);
+        assert_int_equal(got, cases[k].good);
+        assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+        assert_non_null(strstr(gr_trace_reader_error(rd), "byte offset 36: chunk 0"));
+        assert_non_null(strstr(gr_trace_reader_error(rd), cases[k].what));
+        gr_trace_reader_close(rd);
+    }
+    /* a codec byte other than 1 and 2 */
+    uint8_t f[1024];
+    size_t len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    f[36 + 24] = 3;
+    gr_trace_status st;
+    gr_trace_reader *rd;
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &rd), 0);
+    assert_true(st == GR_TRACE_ECORRUPT || st == GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+    gr_trace_reader_close(rd);
+    /* a version-1 chunk in a version-2 file */
+    len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    memcpy(f + 36, "GRCK", 4);
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &rd), 0);
+    assert_int_equal(st, GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+    assert_non_null(strstr(gr_trace_reader_error(rd), "bad magic"));
+    gr_trace_reader_close(rd);
+    /* version 3 is refused at its version field */
+    len = v2_file(f, V2_BODY, sizeof V2_BODY, 5);
+    f[8] = 3;
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &rd), 0);
+    assert_int_equal(st, GR_TRACE_EUNSUPPORTED);
+    assert_null(rd);
+}
+
+/* The body of a chunk of two 8-byte reads at 0x1000 and va1, with a split
+ * entry for record 1 when split1. @return its length. */
+static size_t two_reads_body(uint8_t *b, uint64_t va1, bool split1)
+{
+    memset(b, 0, 64);
+    b[0] = 2;               /* N */
+    b[12] = split1;         /* split entries */
+    b[32] = 4;              /* delta bytes */
+    uint8_t *p = b + 40 + 4; /* kinds: 2 reads, 2 padding */
+    *p++ = 0x05;            /* length codes: 2 bytes, 2 bytes */
+    p[0] = p[1] = 8;        /* sizes */
+    p += 4;
+    if (split1)
+        *p = 1, p += 4;     /* split entry: record 1 */
+    const uint64_t d = va1 - 0x1000;
+    p[0] = 0x00, p[1] = 0x10, p[2] = (uint8_t)d, p[3] = (uint8_t)(d >> 8);
+    return (size_t)(p + 4 - b);
+}
+
+/* A 4K-crossing access missing from the split list, and a split entry on an
+ * access that does not cross: read through the plain-run paths at pages of
+ * 1K, 4K and 16K, record 0 is delivered (plain) and record 1 is reported,
+ * with the reason, at the chunk's byte offset; read record by record, the
+ * same. A v2 pc varint of 11 bytes is refused when the chunk is opened. */
+static void test_trace_native_v2_checked_plain(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t va1;
+        bool split1;
+        const char *what;
+    } cases[] = {
+        {0x1ffc, false, "an access crossing a 4 KiB page is not in the split list"},
+        {0x1008, true, "an access in the split list does not cross a 4 KiB page"},
+    };
+    static const uint64_t masks[] = {0x3ff, 0xfff, 0x3fff};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t m = 0; m < 4; m++) {
+            uint8_t body[64], f[1024];
+            size_t len = v2_file(f, body, two_reads_body(body, cases[k].va1, cases[k].split1), 2);
+            gr_trace_reader *r;
+            char err[256];
+            assert_int_equal(gr_trace_reader_open_mem(&r, f, len, GR_TRACE_FMT_NATIVE, err,
+                                                      sizeof err),
+                             GR_TRACE_OK);
+            gr_trace_status st = GR_TRACE_OK;
+            gr_trace_rec one[2];
+            size_t got = 0;
+            if (m < 3) {
+                /* the plain paths give record 0 only, then stop */
+                gr_trace_plain run = {0, 0, 0};
+                bool view = k == 0;
+                uint64_t va[4];
+                uint8_t kind[4];
+                const uint64_t *pva = va;
+                const uint8_t *pkind = kind;
+                for (int t = 0; t < 3; t++) {
+                    size_t g = view ? gr_trace_reader_plain_view(r, &pva, &pkind, 4, masks[m],
+                                                                  &run, &st)
+                                    : gr_trace_reader_read_plain(r, va, kind, 4, masks[m], &run,
+                                                                 &st);
+                    assert_int_equal(st, GR_TRACE_OK);
+                    if (got == 0 && masks[m] >= 0xfff) {
+                        assert_int_equal(g, 1);
+                        assert_int_equal(pva[0], 0x1000);
+                    }
+                    got += g;
+                    view = !view;
+                }
+                assert_true(got <= 1);
+            }
+            /* record by record: record 1 is reported */
+            got += gr_trace_reader_read(r, one, 2 - got, &st);
+            assert_int_equal(got, 1);
+            assert_int_equal(st, GR_TRACE_EFORMAT);
+            assert_int_equal(gr_trace_reader_error_offset(r), 36);
+            assert_non_null(strstr(gr_trace_reader_error(r), "record 1"));
+            assert_non_null(strstr(gr_trace_reader_error(r), cases[k].what));
+            gr_trace_reader_close(r);
+        }
+    }
+    /* a pc value of 11 bytes: the chunk is refused before any record */
+    uint8_t body[80], f[1024];
+    size_t bl = two_reads_body(body, 0x1008, false);
+    memmove(body + 40 + 9 + 12, body + 40 + 9, 4); /* deltas after the pc stream */
+    memset(body + 40 + 9, 0x80, 10);
+    body[40 + 9 + 10] = 0x00; /* record 0's pc: 11 bytes */
+    body[40 + 9 + 11] = 0x00; /* record 1's pc */
+    body[28] = 12;            /* pc bytes */
+    bl += 12;
+    size_t len = v2_file(f, body, bl, 2);
+    gr_trace_status st;
+    gr_trace_reader *r;
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, NULL, 0, &st, &r), 0);
+    assert_int_equal(st, GR_TRACE_EFORMAT);
+    assert_int_equal(gr_trace_reader_error_offset(r), 36);
+    assert_non_null(strstr(gr_trace_reader_error(r), "pc value 0 is longer than 10 bytes"));
+    gr_trace_reader_close(r);
+    /* one of 10 bytes is read */
+    body[40 + 9 + 9] = 0x01;
+    body[40 + 9 + 10] = 0x00;
+    memmove(body + 40 + 9 + 11, body + 40 + 9 + 12, 4);
+    body[28] = 11;
+    len = v2_file(f, body, bl - 1, 2);
+    gr_trace_rec rec[2];
+    assert_int_equal(read_all_mem(f, len, GR_TRACE_FMT_NATIVE, rec, 2, &st, &r), 2);
+    assert_int_equal(st, GR_TRACE_END);
+    assert_int_equal(rec[0].pc, 0x4000000000000000ull); /* 2^63 unzigzagged */
+    gr_trace_reader_close(r);
+}
+
+/* Chunks closed by size rather than count: events with every argument at
+ * its longest (73 body bytes a record); then accesses, most of them with
+ * escaped sizes, and a pc stream that appears with the last. */
+static void test_trace_native_v2_big_chunks(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    gr_trace_rec *v = calloc(n, sizeof *v);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++) {
+        if (i < 240000) {
+            v[i] = ev(GR_TREC_MMAP, UINT64_MAX - i, UINT64_MAX, UINT64_MAX);
+            for (int a = 2; a < GR_TRACE_NARGS; a++)
+                v[i].arg[a] = UINT64_MAX;
+            v[i].task = UINT32_MAX;
+        } else {
+            /* most sizes escaped (>= 255), many 4K crossings */
+            v[i] = acc(GR_TREC_READ, i * 64, i % 8 ? 1000 : 8);
+            v[i].pc = i + 1 == n ? 0x400000 : 0;
+        }
+    }
+    gr_trace_header h = {0};
+    h.version_major = 2;
+    write_file("big2.grt", GR_TRACE_FMT_NATIVE, v, n, &h);
+    size_t len;
+    uint8_t *b = slurp("big2.grt", &len);
+    layout L;
+    parse_layout(b, len, &L);
+    assert_true(L.nchunks >= 2);
+    for (size_t c = 0; c < L.nchunks; c++)
+        assert_true(le(b + L.off[c] + 8, 4) <= (16u << 20)); /* U, the body's length */
+    gr_trace_reader *r;
+    char err[256];
+    assert_int_equal(gr_trace_reader_open_mem(&r, b, len, GR_TRACE_FMT_AUTO, err, sizeof err),
+                     GR_TRACE_OK);
+    gr_trace_rec rec;
+    size_t i = 0;
+    while (gr_trace_reader_next(r, &rec) == GR_TRACE_OK) {
+        assert_true(i < n);
+        assert_rec_eq(&rec, &v[i]);
+        i++;
+    }
+    if (i != n)
+        print_message("%s\n", gr_trace_reader_error(r));
+    assert_int_equal(i, n);
+    assert_int_equal(gr_trace_reader_total(r), n);
+    gr_trace_reader_close(r);
+    free(b);
+    free(v);
+    remove("big2.grt");
+}
+
+static int use_v1(void **state)
+{
+    (void)state;
+    native_ver = 1;
+    native_codec = GR_TRACE_CODEC_DEFAULT;
+    return 0;
+}
+static int use_v2_zstd(void **state)
+{
+    (void)state;
+    native_ver = 2;
+    native_codec = GR_TRACE_CODEC_ZSTD;
+    return 0;
+}
+static int use_v2_lz4(void **state)
+{
+    (void)state;
+    native_ver = 2;
+    native_codec = GR_TRACE_CODEC_LZ4;
+    return 0;
+}
+static int use_default(void **state)
+{
+    (void)state;
+    native_ver = 0; /* the writer's default */
+    native_codec = GR_TRACE_CODEC_DEFAULT;
+    return 0;
+}
+
+/* a native test once per version and codec */
+#define NATIVE_TESTS(f)                                      \
+    {#f "_v1", f, use_v1, use_v1, NULL},                     \
+    {#f "_v2_zstd", f, use_v2_zstd, use_v1, NULL},           \
+    {#f "_v2_lz4", f, use_v2_lz4, use_v1, NULL}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1145,13 +1743,21 @@ int main(void)
         cmocka_unit_test(test_trace_read_small_batches),
         cmocka_unit_test(test_trace_pinatrace),
         cmocka_unit_test(test_trace_champsim),
-        cmocka_unit_test(test_trace_native_roundtrip),
+        NATIVE_TESTS(test_trace_native_roundtrip),
+        {"test_trace_native_roundtrip_default", test_trace_native_roundtrip_default, use_default,
+         use_v1, NULL},
         cmocka_unit_test(test_trace_read_plain),
-        cmocka_unit_test(test_trace_native_layout),
+        NATIVE_TESTS(test_trace_native_layout),
         cmocka_unit_test(test_trace_native_encoding_by_hand),
-        cmocka_unit_test(test_trace_native_corrupt),
-        cmocka_unit_test(test_trace_native_truncated),
-        cmocka_unit_test(test_trace_native_seek),
+        NATIVE_TESTS(test_trace_native_corrupt),
+        NATIVE_TESTS(test_trace_native_truncated),
+        NATIVE_TESTS(test_trace_native_seek),
+        cmocka_unit_test(test_trace_native_v1_v2_bytes),
+        cmocka_unit_test(test_trace_native_v2_corners),
+        cmocka_unit_test(test_trace_native_v2_by_hand),
+        cmocka_unit_test(test_trace_native_v2_malformed),
+        cmocka_unit_test(test_trace_native_v2_checked_plain),
+        cmocka_unit_test(test_trace_native_v2_big_chunks),
         cmocka_unit_test(test_trace_roundtrip_formats),
         cmocka_unit_test(test_trace_roundtrip_bytes),
         cmocka_unit_test(test_trace_detect),

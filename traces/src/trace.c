@@ -470,8 +470,9 @@ size_t gr_trace_reader_read(gr_trace_reader *r, gr_trace_rec *recs, size_t n,
         got += k;
         if (got == n || r->st != GR_TRACE_OK)
             break;
-        if (n - got >= 8) {
-            /* large requests decode straight into the caller's array */
+        if (n - got >= 8 || r->fmt == GR_TRACE_FMT_NATIVE) {
+            /* large requests (native: any) decode straight into the
+             * caller's array, so a short read decodes nothing ahead */
             k = r->ops->fill(r, recs + got, n - got);
             r->pos += k;
             got += k;
@@ -547,6 +548,38 @@ size_t gr_trace_reader_read_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kin
     return got;
 }
 
+#define VIEW_MAX 1024 /* records per view from formats without their own */
+
+size_t gr_trace_reader_plain_view(gr_trace_reader *r, const uint64_t **va, const uint8_t **kind,
+                                  size_t n, uint64_t pgmask, gr_trace_plain *run,
+                                  gr_trace_status *st)
+{
+    if (r->ops->plain_view && r->rpos == r->rlen && r->st == GR_TRACE_OK && n) {
+        gr_trace_plain p = {0, 0, 0};
+        bool started = false;
+        size_t k = r->ops->plain_view(r, va, kind, n, pgmask, &p, &started);
+        r->pos += k;
+        if (k)
+            *run = p;
+        if (st)
+            *st = k ? GR_TRACE_OK : r->st;
+        return k;
+    }
+    if (!r->view_va) {
+        r->view_va = malloc(VIEW_MAX * sizeof *r->view_va);
+        r->view_kind = malloc(VIEW_MAX);
+        if (!r->view_va || !r->view_kind) {
+            if (st)
+                *st = GR_TRACE_ENOMEM;
+            return 0;
+        }
+    }
+    *va = r->view_va;
+    *kind = r->view_kind;
+    return gr_trace_reader_read_plain(r, r->view_va, r->view_kind, n < VIEW_MAX ? n : VIEW_MAX,
+                                      pgmask, run, st);
+}
+
 gr_trace_status gr_trace_reader_seek(gr_trace_reader *r, uint64_t index)
 {
     if (r->st != GR_TRACE_OK && r->st != GR_TRACE_END)
@@ -584,6 +617,8 @@ void gr_trace_reader_close(gr_trace_reader *r)
     if (r->ops && r->ops->close)
         r->ops->close(r);
     gr_src_close(&r->src);
+    free(r->view_va);
+    free(r->view_kind);
     free(r->meta);
     free(r->name_own);
     free(r);

@@ -69,6 +69,11 @@ typedef struct gr_trace_ops {
      * sets r->st). NULL: records are converted from fill()'s. */
     size_t (*fill_plain)(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t n,
                          uint64_t pgmask, gr_trace_plain *run, bool *started);
+    /* Optional: gr_trace_reader_plain_view() in place: one span of plain
+     * records in the format's own buffers (0 with r->st OK: the next record
+     * is not plain). NULL: fill_plain into the reader's view buffers. */
+    size_t (*plain_view)(gr_trace_reader *r, const uint64_t **va, const uint8_t **kind, size_t n,
+                         uint64_t pgmask, gr_trace_plain *run, bool *started);
 } gr_trace_ops;
 
 struct gr_trace_reader {
@@ -89,6 +94,9 @@ struct gr_trace_reader {
     size_t rpos, rlen;
     /* text formats */
     uint64_t line;        /* lines consumed */
+    /* gr_trace_reader_plain_view() for formats without a view of their own */
+    uint64_t *view_va;
+    uint8_t *view_kind;
     void *fmtstate;       /* per-format state */
 };
 
@@ -169,6 +177,74 @@ static inline void gr_put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
+}
+
+/* Varints (LEB128) and zigzag of the native formats (docs/trace-format.md). */
+static inline uint8_t *gr_put_uvar(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint64_t gr_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline uint64_t gr_unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
+
+/* LEB128, at most 10 bytes; a longer one sets *bad. */
+static inline uint64_t gr_get_uvar(const uint8_t **pp, bool *bad)
+{
+    const uint8_t *p = *pp;
+    if (p[0] < 0x80) {
+        *pp = p + 1;
+        return p[0];
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 10; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (p[i] < 0x80) {
+            *pp = p + i + 1;
+            return v;
+        }
+    }
+    *bad = true;
+    *pp = p + 10;
+    return v;
+}
+
+/* An event's body in the native formats (after v1's tag byte; v2's event
+ * bodies stream): byte EL, varint task, varint va, byte n, n varint
+ * arguments (trailing zero arguments not written). @return its end. */
+static inline uint8_t *gr_put_event(uint8_t *p, const gr_trace_rec *rec)
+{
+    *p++ = rec->el;
+    p = gr_put_uvar(p, rec->task);
+    p = gr_put_uvar(p, rec->va);
+    unsigned na = GR_TRACE_NARGS;
+    while (na > 0 && rec->arg[na - 1] == 0)
+        na--;
+    *p++ = (uint8_t)na;
+    for (unsigned a = 0; a < na; a++)
+        p = gr_put_uvar(p, rec->arg[a]);
+    return p;
+}
+
+/* Reads an event's body into o's el, task, va and arguments; sets *bad on
+ * an EL above 3, a task above 32 bits, more than GR_TRACE_NARGS arguments
+ * or a varint longer than 10 bytes. @return its end. */
+static inline const uint8_t *gr_get_event(const uint8_t *p, gr_trace_rec *o, bool *bad)
+{
+    o->el = *p++;
+    const uint64_t t = gr_get_uvar(&p, bad);
+    o->task = (uint32_t)t;
+    o->va = gr_get_uvar(&p, bad);
+    const unsigned na = *p++;
+    *bad |= o->el > 3 || t > UINT32_MAX || na > GR_TRACE_NARGS;
+    for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
+        o->arg[a] = gr_get_uvar(&p, bad);
+    return p;
 }
 
 #endif

@@ -1,16 +1,22 @@
 /* granule traces: the native format (docs/trace-format.md, "Native format").
  *
- * A header, then chunks of records, each one zstd frame with its own header
+ * A header, then chunks of records, each compressed with its own header
  * and XXH64, then an index of the chunks and a fixed-size trailer. Chunks
  * decode independently (the predictors restart), which is what lets a reader
- * jump to record N through the index. */
+ * jump to record N through the index. Version 1 chunks hold records one
+ * after another (below); version 2 chunks hold them column-wise
+ * (trace_native2.c), zstd- or LZ4-compressed. The header, index and trailer
+ * are the same in both. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include <lz4frame.h>
+#include <lz4hc.h>
 #include <xxhash.h>
 
 #include "trace_internal.h"
+#include "trace_native2.h"
 
 #define NATIVE_MAGIC "GRTRACE\x1a"
 #define CHUNK_MAGIC "GRCK"
@@ -18,6 +24,14 @@
 #define TRAILER_MAGIC "GRTREND\n"
 #define VERSION_MAJOR 1
 #define VERSION_MINOR 0
+#define V2_MAJOR 2
+#define V2_MINOR 0
+#define CHUNK2_MAGIC "GRC2"
+#define CHDR2_SIZE 40u     /* version 2 chunk header */
+#define CODEC_ZSTD 1u
+#define CODEC_LZ4 2u
+#define V2_ZSTD_LEVEL 3
+#define CODEC_DEFAULT CODEC_LZ4 /* the writer's: the faster replay (docs/trace-format.md) */
 #define FHDR_FIXED 28u     /* file header bytes before the metadata */
 #define CHDR_SIZE 32u      /* chunk header */
 #define TRAILER_SIZE 16u
@@ -25,7 +39,6 @@
 #define CHUNK_RECS 65536u  /* records per chunk at most */
 #define CHUNK_RAW (1u << 20) /* uncompressed bytes per chunk at most */
 #define REC_MAX 96u        /* longest encoding of one record */
-#define RAW_PAD 128u       /* zeros after a decoded chunk: varint reads never overrun */
 #define ZSTD_LEVEL 3
 
 /* Fuzzing builds (tests/trace/fuzz) accept wrong checksums, so mutated
@@ -44,42 +57,6 @@
 #define TAG_PC 0x20u
 #define TAG_RESERVED 0x40u
 #define TAG_EVENT 0x80u
-
-/* ---- varints --------------------------------------------------------- */
-
-static inline uint8_t *put_uvar(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static inline uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
-static inline uint64_t unzigzag(uint64_t v) { return (v >> 1) ^ (0 - (v & 1)); }
-
-/* LEB128, at most 10 bytes; a longer one sets *bad. */
-static inline uint64_t get_uvar(const uint8_t **pp, bool *bad)
-{
-    const uint8_t *p = *pp;
-    if (p[0] < 0x80) {
-        *pp = p + 1;
-        return p[0];
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 10; i++) {
-        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-        if (p[i] < 0x80) {
-            *pp = p + i + 1;
-            return v;
-        }
-    }
-    *bad = true;
-    *pp = p + 10;
-    return v;
-}
 
 /* ---- reader ------------------------------------------------------------ */
 
@@ -110,6 +87,10 @@ typedef struct nstate {
     uint64_t ix_total, ix_at;
     bool ix_loaded;
     XXH64_state_t *seen; /* digest of {offset, first record} of the chunks read */
+    int ver;             /* format major version: 1 or 2 */
+    v2dec *v2;           /* version 2: the chunk being read */
+    bool v2_live;        /* v2 holds a chunk not yet checked at its end */
+    LZ4F_dctx *lz4;
 } nstate;
 
 static void predictors_reset(nstate *n)
@@ -140,10 +121,11 @@ static gr_trace_status native_read_header(gr_trace_reader *r)
         return gr_trace_fail(r, GR_TRACE_EFORMAT, 0, 0, "not a granule trace (bad magic)");
     uint16_t major = gr_le16(fix + 8), minor = gr_le16(fix + 10);
     uint32_t hlen = gr_le32(fix + 12), mlen = gr_le32(fix + 24);
-    if (major != VERSION_MAJOR)
+    if (major != VERSION_MAJOR && major != V2_MAJOR)
         return gr_trace_fail(r, GR_TRACE_EUNSUPPORTED, 8, 0,
-                             "format version %u.%u; this reader reads version %u.x", major, minor,
-                             VERSION_MAJOR);
+                             "format version %u.%u; this reader reads versions %u.x and %u.x",
+                             major, minor, VERSION_MAJOR, V2_MAJOR);
+    ((nstate *)r->fmtstate)->ver = major;
     if (mlen > META_MAX || hlen != FHDR_FIXED + mlen + 8)
         return gr_trace_fail(r, GR_TRACE_EFORMAT, 12, 0,
                              "bad header length %u (metadata length %u)", hlen, mlen);
@@ -249,7 +231,9 @@ static gr_trace_status read_index_seq(gr_trace_reader *r, nstate *n, uint64_t of
 static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
 {
     uint64_t off = gr_src_offset(&r->src);
-    uint8_t h[CHDR_SIZE];
+    const bool v2 = n->ver == V2_MAJOR;
+    const uint32_t hsize = v2 ? CHDR2_SIZE : CHDR_SIZE;
+    uint8_t h[CHDR2_SIZE];
     size_t got = gr_src_read(&r->src, h, 4);
     if (got < 4) {
         if (r->src.err)
@@ -260,21 +244,26 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
     }
     if (memcmp(h, INDEX_MAGIC, 4) == 0)
         return read_index_seq(r, n, off);
-    if (memcmp(h, CHUNK_MAGIC, 4) != 0)
+    if (memcmp(h, v2 ? CHUNK2_MAGIC : CHUNK_MAGIC, 4) != 0)
         return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0, "expected chunk %u, found bad magic",
                              n->chunk_no);
-    gr_trace_status st = read_exact(r, h + 4, CHDR_SIZE - 4, off + 4, "a chunk header");
+    gr_trace_status st = read_exact(r, h + 4, hsize - 4, off + 4, "a chunk header");
     if (st)
         return st;
     uint32_t clen = gr_le32(h + 4), ulen = gr_le32(h + 8), count = gr_le32(h + 12);
     uint64_t first = gr_le64(h + 16);
-    if (ulen > CHUNK_RAW || count > CHUNK_RECS || count == 0 || count > ulen ||
-        clen > ZSTD_compressBound(CHUNK_RAW) || first != n->next)
+    const uint32_t raw_max = v2 ? V2_RAW_MAX : CHUNK_RAW, recs_max = v2 ? V2_CHUNK_RECS : CHUNK_RECS;
+    const unsigned codec = v2 ? h[24] : CODEC_ZSTD;
+    const bool reserved = v2 && (h[25] | h[26] | h[27] | gr_le32(h + 28)) != 0;
+    const size_t cbound = codec == CODEC_LZ4 ? LZ4F_compressFrameBound(raw_max, NULL) + 64
+                                             : ZSTD_compressBound(raw_max);
+    if (ulen > raw_max || count > recs_max || count == 0 || count > ulen || clen > cbound ||
+        first != n->next || (codec != CODEC_ZSTD && codec != CODEC_LZ4) || reserved)
         return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
                              "chunk %u header is inconsistent (sizes %u/%u, %u records from %llu; "
-                             "expected records from %llu)",
+                             "expected records from %llu; codec %u)",
                              n->chunk_no, clen, ulen, count, (unsigned long long)first,
-                             (unsigned long long)n->next);
+                             (unsigned long long)n->next, codec);
     /* Buffers grow to the largest chunk seen (small traces stay small). */
     if (clen > n->ccap) {
         uint8_t *c = realloc(n->cbuf, clen);
@@ -304,20 +293,36 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
     if (!hs)
         return gr_trace_fail(r, GR_TRACE_ENOMEM, off, 0, "out of memory");
     XXH64_reset(hs, 0);
-    XXH64_update(hs, h, 24);
+    XXH64_update(hs, h, hsize - 8);
     XXH64_update(hs, n->cbuf, clen);
     uint64_t want = XXH64_digest(hs);
     XXH64_freeState(hs);
-    if (gr_le64(h + 24) != want && !FUZZING)
+    if (gr_le64(h + hsize - 8) != want && !FUZZING)
         return gr_trace_fail(r, GR_TRACE_ECORRUPT, off, 0,
                              "chunk %u (records %llu..%llu): checksum mismatch", n->chunk_no,
                              (unsigned long long)first, (unsigned long long)(first + count - 1));
-    size_t dl = ZSTD_decompressDCtx(n->dctx, n->raw, ulen, n->cbuf, clen);
-    if (ZSTD_isError(dl) || dl != ulen)
-        return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
-                             "chunk %u does not decompress to its %u bytes (%s)", n->chunk_no,
-                             ulen, ZSTD_isError(dl) ? ZSTD_getErrorName(dl) : "size differs");
+    if (codec == CODEC_ZSTD) {
+        size_t dl = ZSTD_decompressDCtx(n->dctx, n->raw, ulen, n->cbuf, clen);
+        if (ZSTD_isError(dl) || dl != ulen)
+            return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
+                                 "chunk %u does not decompress to its %u bytes (%s)", n->chunk_no,
+                                 ulen, ZSTD_isError(dl) ? ZSTD_getErrorName(dl) : "size differs");
+    } else {
+        /* one whole LZ4 frame, of exactly ulen bytes */
+        size_t dst = ulen, src = clen;
+        LZ4F_resetDecompressionContext(n->lz4);
+        size_t ret = LZ4F_decompress(n->lz4, n->raw, &dst, n->cbuf, &src, NULL);
+        if (LZ4F_isError(ret) || ret != 0 || dst != ulen || src != clen)
+            return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
+                                 "chunk %u is not one LZ4 frame of its %u bytes (%s)", n->chunk_no,
+                                 ulen, LZ4F_isError(ret) ? LZ4F_getErrorName(ret) : "size differs");
+    }
     memset(n->raw + ulen, 0, RAW_PAD);
+    if (v2) {
+        char why[160];
+        if (v2dec_open(n->v2, n->raw, ulen, count, why, sizeof why))
+            return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0, "chunk %u: %s", n->chunk_no, why);
+    }
     n->p = n->raw;
     n->end = n->raw + ulen;
     n->left = count;
@@ -351,6 +356,85 @@ static void bad_length(gr_trace_reader *r, nstate *n)
                   n->chunk_no - 1, (size_t)(n->end - n->raw));
 }
 
+/* ---- version 2 records (the chunk body: trace_native2.c) ---- */
+
+/* Makes a record available: checks the finished chunk's end and loads the
+ * next. @return false at the end of the data or on an error (r->st set). */
+static bool v2_ready(gr_trace_reader *r, nstate *n)
+{
+    while (n->left == 0) {
+        if (n->v2_live) {
+            char why[160];
+            n->v2_live = false;
+            if (v2dec_close(n->v2, why, sizeof why)) {
+                gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0, "chunk %u: %s",
+                              n->chunk_no - 1, why);
+                return false;
+            }
+        }
+        if (load_chunk(r, n) != GR_TRACE_OK)
+            return false;
+        n->v2_live = true;
+    }
+    return true;
+}
+
+static size_t v2_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
+{
+    nstate *n = r->fmtstate;
+    size_t got = 0;
+    while (got < want && v2_ready(r, n)) {
+        size_t k = want - got;
+        if (k > n->left)
+            k = n->left;
+        for (size_t i = 0; i < k; i++) {
+            if (v2dec_rec(n->v2, &recs[got + i])) {
+                n->left -= (uint32_t)i;
+                n->next += i;
+                gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
+                              "chunk %u: record %llu (record %u of the chunk) is malformed: %s",
+                              n->chunk_no - 1, (unsigned long long)n->next, n->v2->i,
+                              n->v2->err);
+                return got + i;
+            }
+        }
+        n->left -= (uint32_t)k;
+        n->next += k;
+        got += k;
+    }
+    return got;
+}
+
+/* The plain-run fast path in place: one span of the chunk. */
+static size_t v2_view(gr_trace_reader *r, const uint64_t **va, const uint8_t **kind, size_t want,
+                      uint64_t pgmask, gr_trace_plain *run, bool *started)
+{
+    nstate *n = r->fmtstate;
+    if (!v2_ready(r, n))
+        return 0;
+    size_t k = v2dec_plain(n->v2, va, kind, want, pgmask, run, started);
+    n->left -= (uint32_t)k;
+    n->next += k;
+    return k;
+}
+
+static size_t v2_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t want,
+                            uint64_t pgmask, gr_trace_plain *run, bool *started)
+{
+    size_t got = 0;
+    while (got < want) {
+        const uint64_t *v;
+        const uint8_t *k;
+        size_t m = v2_view(r, &v, &k, want - got, pgmask, run, started);
+        if (!m)
+            break;
+        memcpy(va + got, v, m * sizeof *va);
+        memcpy(kind + got, k, m);
+        got += m;
+    }
+    return got;
+}
+
 static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
 {
     nstate *n = r->fmtstate;
@@ -378,39 +462,32 @@ static size_t native_fill(gr_trace_reader *r, gr_trace_rec *recs, size_t want)
                 if ((tag & TAG_RESERVED) || kind == 3)
                     bad = true;
                 if (tag & TAG_SIZE) {
-                    uint64_t s = get_uvar(&p, &bad);
+                    uint64_t s = gr_get_uvar(&p, &bad);
                     bad |= s > UINT32_MAX;
                     q.size = (uint32_t)s;
                 }
                 if (tag & TAG_CTX) {
                     q.el = *p++;
-                    uint64_t t = get_uvar(&p, &bad);
+                    uint64_t t = gr_get_uvar(&p, &bad);
                     bad |= q.el > 3 || t > UINT32_MAX;
                     q.task = (uint32_t)t;
                 }
                 if (tag & TAG_PAC) {
                     o->pac_key = *p++;
                     bad |= o->pac_key == 0 || o->pac_key > GR_TRACE_PAC_GA;
-                    o->modifier = get_uvar(&p, &bad);
+                    o->modifier = gr_get_uvar(&p, &bad);
                 }
-                o->va = q.va[kind == GR_TREC_FETCH] += unzigzag(get_uvar(&p, &bad));
+                o->va = q.va[kind == GR_TREC_FETCH] += gr_unzigzag(gr_get_uvar(&p, &bad));
                 if (tag & TAG_PC)
-                    o->pc = q.pc += unzigzag(get_uvar(&p, &bad));
+                    o->pc = q.pc += gr_unzigzag(gr_get_uvar(&p, &bad));
                 o->kind = (uint8_t)kind;
                 o->size = q.size;
                 o->task = q.task;
                 o->el = q.el;
             } else {
                 o->kind = tag & 0x7f;
-                o->el = *p++;
-                uint64_t t = get_uvar(&p, &bad);
-                o->task = (uint32_t)t;
-                o->va = get_uvar(&p, &bad);
-                unsigned na = *p++;
-                bad |= o->kind < GR_TREC_EVENT || o->kind > GR_TREC_LAST || o->el > 3 ||
-                       t > UINT32_MAX || na > GR_TRACE_NARGS;
-                for (unsigned a = 0; a < na && a < GR_TRACE_NARGS; a++)
-                    o->arg[a] = get_uvar(&p, &bad);
+                bad |= o->kind < GR_TREC_EVENT || o->kind > GR_TREC_LAST;
+                p = gr_get_event(p, o, &bad);
             }
             if (bad || p > n->end)
                 return got + bad_record(r, n, start, i);
@@ -517,6 +594,7 @@ static gr_trace_status native_seek(gr_trace_reader *r, uint64_t index)
         reseed_seen(n, n->nix);
         n->next = n->ix_total;
         n->left = 0;
+        n->v2_live = false;
         n->p = n->end = n->raw;
         r->pos = n->ix_total;
         r->st = GR_TRACE_OK;
@@ -537,6 +615,7 @@ static gr_trace_status native_seek(gr_trace_reader *r, uint64_t index)
     reseed_seen(n, lo);
     n->next = n->ix_first[lo];
     n->left = 0;
+    n->v2_live = false;
     n->p = n->end = n->raw;
     r->pos = n->next;
     r->st = GR_TRACE_OK;
@@ -556,6 +635,8 @@ static void native_close(gr_trace_reader *r)
     if (!n)
         return;
     ZSTD_freeDCtx(n->dctx);
+    LZ4F_freeDecompressionContext(n->lz4);
+    free(n->v2);
     XXH64_freeState(n->seen);
     free(n->cbuf);
     free(n->raw);
@@ -624,7 +705,7 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             const uint32_t has_size = (tag & TAG_SIZE) ? 1u : 0u;
             const uint32_t b0 = *p; /* RAW_PAD: readable even at the end */
             if (__builtin_expect(has_size & (b0 >> 7), 0)) {
-                uint64_t v = get_uvar(&p, &bad);
+                uint64_t v = gr_get_uvar(&p, &bad);
                 bad |= v > UINT32_MAX;
                 sz = (uint32_t)v;
             } else {
@@ -636,7 +717,7 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
                 bad |= (tag & TAG_RESERVED) != 0;
                 if (tag & TAG_CTX) {
                     const uint8_t e = *p++;
-                    const uint64_t t = get_uvar(&p, &bad);
+                    const uint64_t t = gr_get_uvar(&p, &bad);
                     bad |= e > 3 || t > UINT32_MAX;
                     if (!bad && (e != rel || (uint32_t)t != rtask)) {
                         if (!fresh) {
@@ -652,10 +733,10 @@ static size_t native_fill_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind,
             const unsigned kd = tag & 3u;
             bad |= kd == 3;
             const unsigned fetch = kd >> 1;
-            const uint64_t v = q.va[fetch] + unzigzag(get_uvar(&p, &bad));
+            const uint64_t v = q.va[fetch] + gr_unzigzag(gr_get_uvar(&p, &bad));
             uint64_t pc = q.pc;
             if (tag & TAG_PC)
-                pc += unzigzag(get_uvar(&p, &bad));
+                pc += gr_unzigzag(gr_get_uvar(&p, &bad));
             if (__builtin_expect(bad || p > end, 0)) {
                 got += bad_record(r, n, start, i);
                 goto out;
@@ -702,6 +783,11 @@ static const gr_trace_ops native_ops = {.fill = native_fill,
                                         .seek = native_seek,
                                         .close = native_close,
                                         .fill_plain = native_fill_plain};
+static const gr_trace_ops native2_ops = {.fill = v2_fill,
+                                         .seek = native_seek,
+                                         .close = native_close,
+                                         .fill_plain = v2_fill_plain,
+                                         .plain_view = v2_view};
 
 gr_trace_status gr_trace_native_open(gr_trace_reader *r)
 {
@@ -719,11 +805,16 @@ gr_trace_status gr_trace_native_open(gr_trace_reader *r)
     n->raw = malloc(n->rcap + RAW_PAD);
     n->dctx = ZSTD_createDCtx();
     n->seen = XXH64_createState();
-    if (!n->cbuf || !n->raw || !n->dctx || !n->seen)
+    n->v2 = malloc(sizeof *n->v2);
+    if (!n->cbuf || !n->raw || !n->dctx || !n->seen || !n->v2 ||
+        LZ4F_isError(LZ4F_createDecompressionContext(&n->lz4, LZ4F_VERSION)))
         return GR_TRACE_ENOMEM;
     XXH64_reset(n->seen, 0);
     n->p = n->end = n->raw;
-    return native_read_header(r);
+    gr_trace_status st = native_read_header(r);
+    if (st == GR_TRACE_OK && n->ver == V2_MAJOR)
+        r->ops = &native2_ops;
+    return st;
 }
 
 /* ---- writer ------------------------------------------------------------ */
@@ -740,6 +831,9 @@ typedef struct nwstate {
     uint64_t *ix;      /* pairs {offset, first record} */
     size_t nix, capix;
     npred pred;
+    int ver;           /* 1 or 2 */
+    unsigned codec;    /* version 2: CODEC_ZSTD or CODEC_LZ4 */
+    v2enc *enc;        /* version 2: the chunk being built */
 } nwstate;
 
 static gr_trace_status wout(gr_trace_writer *w, nwstate *n, const void *p, size_t len)
@@ -749,13 +843,8 @@ static gr_trace_status wout(gr_trace_writer *w, nwstate *n, const void *p, size_
     return st;
 }
 
-static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
+static gr_trace_status index_add(gr_trace_writer *w, nwstate *n)
 {
-    if (n->count == 0)
-        return GR_TRACE_OK;
-    size_t cl = ZSTD_compressCCtx(n->cctx, n->cbuf, n->ccap, n->raw, n->rlen, ZSTD_LEVEL);
-    if (ZSTD_isError(cl))
-        return gr_trace_wfail(w, GR_TRACE_EIO, "zstd: %s", ZSTD_getErrorName(cl));
     if (n->nix == n->capix) {
         size_t cap = n->capix ? n->capix * 2 : 64;
         uint64_t *ix = realloc(n->ix, cap * 2 * sizeof *ix);
@@ -767,6 +856,69 @@ static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
     n->ix[2 * n->nix] = n->off;
     n->ix[2 * n->nix + 1] = n->next - n->count;
     n->nix++;
+    return GR_TRACE_OK;
+}
+
+/* Version 2: compresses the chunk's body and writes header and payload. */
+static gr_trace_status flush_chunk2(gr_trace_writer *w, nwstate *n)
+{
+    n->count = n->enc->n;
+    if (n->count == 0)
+        return GR_TRACE_OK;
+    n->rlen = v2enc_finish(n->enc, n->raw);
+    size_t cl;
+    if (n->codec == CODEC_LZ4) {
+        LZ4F_preferences_t pr;
+        memset(&pr, 0, sizeof pr);
+        pr.compressionLevel = LZ4HC_CLEVEL_DEFAULT;
+        pr.frameInfo.contentSize = n->rlen;
+        cl = LZ4F_compressFrame(n->cbuf, n->ccap, n->raw, n->rlen, &pr);
+        if (LZ4F_isError(cl))
+            return gr_trace_wfail(w, GR_TRACE_EIO, "lz4: %s", LZ4F_getErrorName(cl));
+    } else {
+        cl = ZSTD_compressCCtx(n->cctx, n->cbuf, n->ccap, n->raw, n->rlen, V2_ZSTD_LEVEL);
+        if (ZSTD_isError(cl))
+            return gr_trace_wfail(w, GR_TRACE_EIO, "zstd: %s", ZSTD_getErrorName(cl));
+    }
+    gr_trace_status st = index_add(w, n);
+    if (st)
+        return st;
+    uint8_t h[CHDR2_SIZE];
+    memcpy(h, CHUNK2_MAGIC, 4);
+    gr_put32(h + 4, (uint32_t)cl);
+    gr_put32(h + 8, (uint32_t)n->rlen);
+    gr_put32(h + 12, n->count);
+    gr_put64(h + 16, n->next - n->count);
+    memset(h + 24, 0, 8);
+    h[24] = (uint8_t)n->codec;
+    XXH64_state_t *hs = XXH64_createState();
+    if (!hs)
+        return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory");
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, h, CHDR2_SIZE - 8);
+    XXH64_update(hs, n->cbuf, cl);
+    gr_put64(h + CHDR2_SIZE - 8, XXH64_digest(hs));
+    XXH64_freeState(hs);
+    st = wout(w, n, h, CHDR2_SIZE);
+    if (!st)
+        st = wout(w, n, n->cbuf, cl);
+    n->rlen = 0;
+    n->count = 0;
+    return st;
+}
+
+static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
+{
+    if (n->ver == V2_MAJOR)
+        return flush_chunk2(w, n);
+    if (n->count == 0)
+        return GR_TRACE_OK;
+    size_t cl = ZSTD_compressCCtx(n->cctx, n->cbuf, n->ccap, n->raw, n->rlen, ZSTD_LEVEL);
+    if (ZSTD_isError(cl))
+        return gr_trace_wfail(w, GR_TRACE_EIO, "zstd: %s", ZSTD_getErrorName(cl));
+    gr_trace_status ist = index_add(w, n);
+    if (ist)
+        return ist;
     uint8_t h[CHDR_SIZE];
     memcpy(h, CHUNK_MAGIC, 4);
     gr_put32(h + 4, (uint32_t)cl);
@@ -793,47 +945,45 @@ static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
 static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
 {
     nwstate *n = w->fmtstate;
+    if (n->ver == V2_MAJOR) {
+        if (v2enc_add(n->enc, rec))
+            return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory");
+        n->next++;
+        return v2enc_full(n->enc) ? flush_chunk2(w, n) : GR_TRACE_OK;
+    }
     uint8_t *p = n->raw + n->rlen;
     if (rec->kind < GR_TREC_EVENT) {
         uint8_t *tagp = p++;
         unsigned tag = rec->kind;
         if (rec->size != n->pred.size) {
             tag |= TAG_SIZE;
-            p = put_uvar(p, rec->size);
+            p = gr_put_uvar(p, rec->size);
             n->pred.size = rec->size;
         }
         if (rec->el != n->pred.el || rec->task != n->pred.task) {
             tag |= TAG_CTX;
             *p++ = rec->el;
-            p = put_uvar(p, rec->task);
+            p = gr_put_uvar(p, rec->task);
             n->pred.el = rec->el;
             n->pred.task = rec->task;
         }
         if (rec->pac_key != GR_TRACE_PAC_NONE) {
             tag |= TAG_PAC;
             *p++ = rec->pac_key;
-            p = put_uvar(p, rec->modifier);
+            p = gr_put_uvar(p, rec->modifier);
         }
         int cls = rec->kind == GR_TREC_FETCH;
-        p = put_uvar(p, zigzag((int64_t)(rec->va - n->pred.va[cls])));
+        p = gr_put_uvar(p, gr_zigzag((int64_t)(rec->va - n->pred.va[cls])));
         n->pred.va[cls] = rec->va;
         if (rec->pc) {
             tag |= TAG_PC;
-            p = put_uvar(p, zigzag((int64_t)(rec->pc - n->pred.pc)));
+            p = gr_put_uvar(p, gr_zigzag((int64_t)(rec->pc - n->pred.pc)));
             n->pred.pc = rec->pc;
         }
         *tagp = (uint8_t)tag;
     } else {
         *p++ = (uint8_t)(TAG_EVENT | rec->kind);
-        *p++ = rec->el;
-        p = put_uvar(p, rec->task);
-        p = put_uvar(p, rec->va);
-        unsigned na = GR_TRACE_NARGS;
-        while (na > 0 && rec->arg[na - 1] == 0)
-            na--;
-        *p++ = (uint8_t)na;
-        for (unsigned a = 0; a < na; a++)
-            p = put_uvar(p, rec->arg[a]);
+        p = gr_put_event(p, rec);
     }
     n->rlen = (size_t)(p - n->raw);
     n->count++;
@@ -875,6 +1025,9 @@ static void native_wfree(gr_trace_writer *w)
     if (!n)
         return;
     ZSTD_freeCCtx(n->cctx);
+    if (n->enc)
+        v2enc_free(n->enc);
+    free(n->enc);
     free(n->raw);
     free(n->cbuf);
     free(n->ix);
@@ -891,10 +1044,25 @@ gr_trace_status gr_trace_native_wopen(gr_trace_writer *w)
     if (!n)
         return GR_TRACE_ENOMEM;
     w->fmtstate = n;
+    n->ver = w->hdr.version_major ? w->hdr.version_major : GR_TRACE_NATIVE_DEFAULT_VERSION;
+    if (n->ver != VERSION_MAJOR && n->ver != V2_MAJOR)
+        return gr_trace_wfail(w, GR_TRACE_EARG, "no writer for native format version %d",
+                              n->ver);
+    n->codec = w->hdr.codec == GR_TRACE_CODEC_DEFAULT ? CODEC_DEFAULT : w->hdr.codec;
+    if (n->codec != CODEC_ZSTD && n->codec != CODEC_LZ4)
+        return gr_trace_wfail(w, GR_TRACE_EARG, "unknown native codec %u", n->codec);
+    const size_t raw = n->ver == V2_MAJOR ? V2_RAW_MAX : CHUNK_RAW;
     n->cctx = ZSTD_createCCtx();
-    n->raw = malloc(CHUNK_RAW);
-    n->ccap = ZSTD_compressBound(CHUNK_RAW);
+    n->raw = malloc(raw);
+    n->ccap = ZSTD_compressBound(raw);
+    if (n->ver == V2_MAJOR && LZ4F_compressFrameBound(raw, NULL) + 64 > n->ccap)
+        n->ccap = LZ4F_compressFrameBound(raw, NULL) + 64;
     n->cbuf = malloc(n->ccap);
+    if (n->ver == V2_MAJOR) {
+        n->enc = malloc(sizeof *n->enc);
+        if (!n->enc || v2enc_init(n->enc))
+            return GR_TRACE_ENOMEM;
+    }
     if (!n->cctx || !n->raw || !n->cbuf)
         return GR_TRACE_ENOMEM;
     size_t mlen = w->meta ? strlen(w->meta) : 0;
@@ -902,8 +1070,8 @@ gr_trace_status gr_trace_native_wopen(gr_trace_writer *w)
         return gr_trace_wfail(w, GR_TRACE_EARG, "metadata longer than %u bytes", META_MAX);
     uint8_t fix[FHDR_FIXED];
     memcpy(fix, NATIVE_MAGIC, 8);
-    gr_put16(fix + 8, VERSION_MAJOR);
-    gr_put16(fix + 10, VERSION_MINOR);
+    gr_put16(fix + 8, (uint16_t)n->ver);
+    gr_put16(fix + 10, n->ver == V2_MAJOR ? V2_MINOR : VERSION_MINOR);
     gr_put32(fix + 12, (uint32_t)(FHDR_FIXED + mlen + 8));
     gr_put32(fix + 16, w->hdr.page_size);
     gr_put16(fix + 20, w->hdr.source);

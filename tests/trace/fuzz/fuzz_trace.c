@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t kind[64];
     gr_trace_status st = GR_TRACE_OK;
     uint64_t n = 0, calls = 0;
-    /* rotate through the three read paths (the plain-run path with 4K and
+    /* rotate through the four read paths (the plain-run paths with 4K and
      * 16K pages), and seek once when the input asks */
     while (st == GR_TRACE_OK && n < 10000000) {
         gr_trace_plain run;
@@ -35,10 +35,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             st = gr_trace_reader_next(r, recs);
             n++;
             break;
-        default:
-            n += gr_trace_reader_read_plain(r, va, kind, 64, calls & 1 ? 0xfff : 0x3fff, &run,
+        case 2:
+            n += gr_trace_reader_read_plain(r, va, kind, 64, calls & 4 ? 0xfff : 0x3fff, &run,
                                             &st);
             break;
+        default: {
+            /* in place (native version 2: the chunk's own columns) */
+            const uint64_t *pva;
+            const uint8_t *pkind;
+            size_t got = gr_trace_reader_plain_view(r, &pva, &pkind, 64, calls & 4 ? 0xfff : 0x3fff,
+                                                    &run, &st);
+            for (size_t i = 0; i < got; i++)
+                va[i % 64] = pva[i] ^ pkind[i];
+            n += got;
+            break;
+        }
         }
         if (n == 5 && size > 0 && (data[size - 1] & 3) == 1)
             gr_trace_reader_seek(r, data[0] * 7u);

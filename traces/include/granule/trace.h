@@ -136,13 +136,23 @@ typedef struct gr_trace_rec {
 /*! gr_trace_kind_name() : @return "read", "mmap", ... or "?" */
 const char *gr_trace_kind_name(int kind);
 
+/* Chunk compression of a native version-2 file (gr_trace_header.codec). */
+#define GR_TRACE_CODEC_DEFAULT 0
+#define GR_TRACE_CODEC_ZSTD 1
+#define GR_TRACE_CODEC_LZ4 2
+
+/* The native version a writer uses when gr_trace_header.version_major is 0. */
+#define GR_TRACE_NATIVE_DEFAULT_VERSION 2
+
 /* Trace-wide information. Readers of foreign formats synthesise one. */
 typedef struct gr_trace_header {
-    uint16_t version_major; /* native format version the file was written with */
+    uint16_t version_major; /* native format version the file was written with; for a
+                               writer: 1 or 2, 0 = GR_TRACE_NATIVE_DEFAULT_VERSION */
     uint16_t version_minor;
     uint32_t page_size;     /* page-size hint in bytes; 0 unknown */
     uint16_t source;        /* gr_trace_format the records came from */
     const char *meta;       /* free-form UTF-8 "key=value\n" lines, NUL-terminated; may be NULL */
+    uint8_t codec;          /* writer, version 2: GR_TRACE_CODEC_*; readers leave it 0 */
 } gr_trace_header;
 
 /* ---- readers ---------------------------------------------------------- */
@@ -193,6 +203,16 @@ typedef struct gr_trace_plain {
  *  gr_trace_reader_read(). Otherwise *st as gr_trace_reader_read(). */
 size_t gr_trace_reader_read_plain(gr_trace_reader *r, uint64_t *va, uint8_t *kind, size_t n,
                                   uint64_t pgmask, gr_trace_plain *run, gr_trace_status *st);
+
+/*! gr_trace_reader_plain_view() : gr_trace_reader_read_plain() without
+ *  the copy, the replay's fast path: *va and *kind point at up to n plain
+ *  records in the reader's own buffers (for native version 2, the kinds
+ *  are the chunk's kind column itself), valid until the next call on r.
+ *  May return fewer than n while more plain records follow (one span per
+ *  call). @return and *run, *st as gr_trace_reader_read_plain(). */
+size_t gr_trace_reader_plain_view(gr_trace_reader *r, const uint64_t **va, const uint8_t **kind,
+                                  size_t n, uint64_t pgmask, gr_trace_plain *run,
+                                  gr_trace_status *st);
 
 /*! gr_trace_reader_seek() : positions the reader so the next record read is
  *  record number index (0-based). Native files on seekable input use the
