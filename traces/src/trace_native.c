@@ -859,6 +859,43 @@ static gr_trace_status index_add(gr_trace_writer *w, nwstate *n)
     return GR_TRACE_OK;
 }
 
+/* The chunk of n->count records whose cl compressed bytes are in n->cbuf:
+ * its index entry, then its header (version 1: 32 bytes; version 2: 40,
+ * with the codec byte and reserved zeros) whose last 8 bytes are the XXH64
+ * of the header before them and the payload, then the payload. */
+static gr_trace_status write_chunk(gr_trace_writer *w, nwstate *n, size_t cl)
+{
+    gr_trace_status st = index_add(w, n);
+    if (st)
+        return st;
+    const bool v2 = n->ver == V2_MAJOR;
+    const uint32_t hsize = v2 ? CHDR2_SIZE : CHDR_SIZE;
+    uint8_t h[CHDR2_SIZE];
+    memcpy(h, v2 ? CHUNK2_MAGIC : CHUNK_MAGIC, 4);
+    gr_put32(h + 4, (uint32_t)cl);
+    gr_put32(h + 8, (uint32_t)n->rlen);
+    gr_put32(h + 12, n->count);
+    gr_put64(h + 16, n->next - n->count);
+    if (v2) {
+        memset(h + 24, 0, 8);
+        h[24] = (uint8_t)n->codec;
+    }
+    XXH64_state_t *hs = XXH64_createState();
+    if (!hs)
+        return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory");
+    XXH64_reset(hs, 0);
+    XXH64_update(hs, h, hsize - 8);
+    XXH64_update(hs, n->cbuf, cl);
+    gr_put64(h + hsize - 8, XXH64_digest(hs));
+    XXH64_freeState(hs);
+    st = wout(w, n, h, hsize);
+    if (!st)
+        st = wout(w, n, n->cbuf, cl);
+    n->rlen = 0;
+    n->count = 0;
+    return st;
+}
+
 /* Version 2: compresses the chunk's body and writes header and payload. */
 static gr_trace_status flush_chunk2(gr_trace_writer *w, nwstate *n)
 {
@@ -880,31 +917,7 @@ static gr_trace_status flush_chunk2(gr_trace_writer *w, nwstate *n)
         if (ZSTD_isError(cl))
             return gr_trace_wfail(w, GR_TRACE_EIO, "zstd: %s", ZSTD_getErrorName(cl));
     }
-    gr_trace_status st = index_add(w, n);
-    if (st)
-        return st;
-    uint8_t h[CHDR2_SIZE];
-    memcpy(h, CHUNK2_MAGIC, 4);
-    gr_put32(h + 4, (uint32_t)cl);
-    gr_put32(h + 8, (uint32_t)n->rlen);
-    gr_put32(h + 12, n->count);
-    gr_put64(h + 16, n->next - n->count);
-    memset(h + 24, 0, 8);
-    h[24] = (uint8_t)n->codec;
-    XXH64_state_t *hs = XXH64_createState();
-    if (!hs)
-        return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory");
-    XXH64_reset(hs, 0);
-    XXH64_update(hs, h, CHDR2_SIZE - 8);
-    XXH64_update(hs, n->cbuf, cl);
-    gr_put64(h + CHDR2_SIZE - 8, XXH64_digest(hs));
-    XXH64_freeState(hs);
-    st = wout(w, n, h, CHDR2_SIZE);
-    if (!st)
-        st = wout(w, n, n->cbuf, cl);
-    n->rlen = 0;
-    n->count = 0;
-    return st;
+    return write_chunk(w, n, cl);
 }
 
 static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
@@ -916,30 +929,8 @@ static gr_trace_status flush_chunk(gr_trace_writer *w, nwstate *n)
     size_t cl = ZSTD_compressCCtx(n->cctx, n->cbuf, n->ccap, n->raw, n->rlen, ZSTD_LEVEL);
     if (ZSTD_isError(cl))
         return gr_trace_wfail(w, GR_TRACE_EIO, "zstd: %s", ZSTD_getErrorName(cl));
-    gr_trace_status ist = index_add(w, n);
-    if (ist)
-        return ist;
-    uint8_t h[CHDR_SIZE];
-    memcpy(h, CHUNK_MAGIC, 4);
-    gr_put32(h + 4, (uint32_t)cl);
-    gr_put32(h + 8, (uint32_t)n->rlen);
-    gr_put32(h + 12, n->count);
-    gr_put64(h + 16, n->next - n->count);
-    XXH64_state_t *hs = XXH64_createState();
-    if (!hs)
-        return gr_trace_wfail(w, GR_TRACE_ENOMEM, "out of memory");
-    XXH64_reset(hs, 0);
-    XXH64_update(hs, h, 24);
-    XXH64_update(hs, n->cbuf, cl);
-    gr_put64(h + 24, XXH64_digest(hs));
-    XXH64_freeState(hs);
-    gr_trace_status st = wout(w, n, h, CHDR_SIZE);
-    if (!st)
-        st = wout(w, n, n->cbuf, cl);
-    n->rlen = 0;
-    n->count = 0;
     n->pred = (npred){{0, 0}, 0, 0, 0, 0};
-    return st;
+    return write_chunk(w, n, cl);
 }
 
 static gr_trace_status native_write(gr_trace_writer *w, const gr_trace_rec *rec)
