@@ -144,15 +144,8 @@ echo "$out" | grep -q 'MMU statistics (config a76)' ; check "table mmu" 0 $?
 
 # Native v1 and v2 replay alike: a multi-task trace (context switches, so
 # the v2 context list) and a PAC trace (the v2 PAC list), at 4K and 16K
-# pages, give the same JSON but for the trace name, the time and the RSS.
-cat >"$tmp/k.regs" <<'EOF'
-TCR_EL1 = 0x00000020_80100010
-SCTLR_EL1 = 0xB8D0380C
-APIAKeyHi_EL1 = 0x84be85ce9804e94b
-APIAKeyLo_EL1 = 0xec2802d4e0a488e9
-APDAKeyHi_EL1 = 0x84be85ce9804e94b
-APDAKeyLo_EL1 = 0xec2802d4e0a488e9
-EOF
+# pages, give the same JSON but for the trace name, the time and the RSS
+# (the PAC trace signed with the keys file above).
 "$granule" gen multi --count 20000 --tasks 4 --quantum 700 -o "$tmp/m2.grt" >/dev/null
 "$granule" gen pac --regs "$tmp/k.regs" --count 20000 -o "$tmp/p2.grt" >/dev/null
 strip_json() { grep -v -e '"trace"' -e '"seconds"' -e '"peak_rss_bytes"' "$1"; }

@@ -432,7 +432,6 @@ int v2dec_open(v2dec *d, const uint8_t *raw, size_t len, uint32_t count, char *w
         if (ends != n - nev || d->pc[pclen - 1] >= 0x80)
             BAD("pc stream holds %u values for %u accesses", ends, n - nev);
     }
-    d->pc_end = d->pc + pclen;
     return 0;
 #undef BAD
 }
