@@ -26,30 +26,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FILTER_SLOTS 512u
+#define FILTER_BITS 9
+#define FILTER_SLOTS (1u << FILTER_BITS)
 
-/* One cached L1 lookup result, with everything a hit returns, so the hit
- * path reads one slot (the hot part fits one 64-byte line). */
+/* One cached L1 lookup result, with everything a hit returns. The first
+ * 64-byte line holds all that gr_mmu_run_plain()'s hit loop reads and
+ * writes; the second the rest of the response. */
 typedef struct fslot {
-    uint64_t vpage;    /* VA >> 12, all 64 bits of the VA; ~0: empty */
-    uint64_t oa_base;
-    uint64_t off_mask; /* page size - 1 */
+    _Alignas(64) uint64_t vpage; /* VA >> 12, all 64 bits of the VA; ~0: empty */
     /* The replacement touch without a call: LRU stores the next clock
      * value in *touch (the entry's stamp); the other policies do
      * *touch = (*touch & t_and) | t_or (PLRU: the set's tree bits on the
      * path to the way; FIFO, RANDOM: a dummy word). */
     uint64_t *touch;
+    uint64_t hits[3];  /* hits by access type not yet in the statistics */
     uint64_t t_and, t_or;
+    uint8_t perm;      /* the entry's owner_perm (the filter is emptied
+                          whenever the permission epoch changes) */
+    bool lru;
+    _Alignas(64) uint64_t oa_base;
+    uint64_t off_mask; /* page size - 1 */
     /* The response's trailing bytes (page_shift .. desc_written) for a
      * data access [0] and a fetch [1], stored with one write. */
     uint64_t tail[2];
-    uint8_t perm;      /* the entry's owner_perm (the filter is emptied
-                          whenever the permission epoch changes) */
     uint8_t psize;
-    bool lru;
     int32_t idx;       /* L1 entry index; -1 when empty */
-    uint64_t hits[3];  /* hits by access type not yet in the statistics */
 } fslot;
+
+_Static_assert(offsetof(fslot, oa_base) == 64 && sizeof(fslot) == 128, "fslot layout");
 
 /* gr_mmu_resp's eight one-byte fields from page_shift to desc_written. */
 _Static_assert(offsetof(gr_mmu_resp, desc_written) - offsetof(gr_mmu_resp, page_shift) == 7,
@@ -73,7 +77,9 @@ struct gr_mmu {
     gr_tlb *l2;
     gr_wc *wc[GR_CONFIG_MAX_WC];
     gr_tlb_view view[2];
-    fslot filter[2][FILTER_SLOTS]; /* in place: no pointer on the hit path */
+    /* [side * FILTER_SLOTS + slot], in place: no pointer on the hit path */
+    fslot filter[2 * FILTER_SLOTS];
+    bool lru_both;       /* both L1s use LRU: gr_mmu_run_plain()'s one clock */
     uint16_t *refs[2];   /* [side][L1 index]: filter slots naming it */
     uint64_t *clock[2];  /* [side]: the L1's LRU clock */
     uint64_t touch_sink; /* FIFO and RANDOM ignore touches */
@@ -91,6 +97,11 @@ struct gr_mmu {
     uint64_t pac_va;     /* the pointer the last authenticating request used */
     bool pac_ok;         /* the last register write decoded */
 };
+
+static inline fslot *slot_at(gr_mmu *m, unsigned side, uint32_t i)
+{
+    return &m->filter[side * FILTER_SLOTS + i];
+}
 
 static inline uint64_t max64(uint64_t a, uint64_t b)
 {
@@ -131,7 +142,7 @@ static void slot_empty(gr_mmu *m, unsigned side, fslot *s)
 static void filter_clear_side(gr_mmu *m, unsigned side)
 {
     for (uint32_t i = 0; i < FILTER_SLOTS; i++)
-        slot_empty(m, side, &m->filter[side][i]);
+        slot_empty(m, side, slot_at(m, side, i));
 }
 
 static void filter_clear(gr_mmu *m)
@@ -153,7 +164,7 @@ static void l1_changed(void *ctx, int idx)
     }
     if (!m->refs[o->side][idx])
         return;
-    fslot *f = m->filter[o->side];
+    fslot *f = slot_at(m, o->side, 0);
     for (uint32_t i = 0; i < FILTER_SLOTS; i++)
         if (f[i].idx == idx)
             slot_empty(m, o->side, &f[i]);
@@ -164,7 +175,7 @@ static void fold_all(gr_mmu *m)
 {
     for (unsigned side = 0; side < 2; side++)
         for (uint32_t i = 0; i < FILTER_SLOTS; i++)
-            slot_fold(m, side, &m->filter[side][i]);
+            slot_fold(m, side, slot_at(m, side, i));
 }
 
 static void load_regs(gr_mmu *m, const gr_regs *regs)
@@ -187,9 +198,12 @@ gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
 {
     if (gr_config_validate(cfg, NULL, 0) != 0)
         return NULL;
-    gr_mmu *m = calloc(1, sizeof *m);
+    /* aligned_alloc: the filter's slots are 64-byte aligned */
+    const size_t sz = (sizeof(gr_mmu) + 63) & ~(size_t)63;
+    gr_mmu *m = aligned_alloc(_Alignof(gr_mmu), sz);
     if (!m)
         return NULL;
+    memset(m, 0, sz);
     m->cfg = *cfg;
     m->mem = mem;
     m->asid_mask = cfg->asid_bits == 16 ? 0xFFFF : 0xFF;
@@ -205,9 +219,10 @@ gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
     for (int s = 0; ok && s < 2; s++) {
         ok = (m->refs[s] = calloc(gr_tlb_capacity(m->l1[s]), sizeof *m->refs[s])) != NULL;
         for (uint32_t i = 0; ok && i < FILTER_SLOTS; i++) {
-            memset(&m->filter[s][i], 0, sizeof(fslot));
-            m->filter[s][i].vpage = ~0ull;
-            m->filter[s][i].idx = -1;
+            fslot *f = slot_at(m, (unsigned)s, i);
+            memset(f, 0, sizeof *f);
+            f->vpage = ~0ull;
+            f->idx = -1;
         }
     }
     if (!ok) {
@@ -222,6 +237,7 @@ gr_mmu *gr_mmu_create(const gr_config *cfg, gr_pmem *mem)
         m->clock[s] = &m->view[s].repl->clock;
         gr_tlb_set_observer(m->l1[s], l1_changed, &m->obs[s]);
     }
+    m->lru_both = m->view[0].repl->policy == GR_REPL_LRU && m->view[1].repl->policy == GR_REPL_LRU;
     snprintf(m->st.config, sizeof m->st.config, "%s", cfg->name);
     m->st.l1i.present = m->st.l1d.present = true;
     m->st.l2.present = cfg->l2.present;
@@ -397,9 +413,11 @@ static void count_fault(gr_mmu *m, const gr_fault *f, bool retry)
 static void slow(gr_mmu *m, const gr_mmu_req *rq, uint64_t t, uint64_t a, gr_mmu_resp *out)
     __attribute__((noinline));
 
+/* Fibonacci hashing of the page's low 32 bits: neighbouring pages spread
+ * over the slots, and it costs a multiply and a shift on the hit path. */
 static inline uint32_t slot_of(uint64_t vp)
 {
-    return (uint32_t)((vp ^ (vp >> 9) ^ (vp >> 18)) & (FILTER_SLOTS - 1));
+    return ((uint32_t)vp * 0x9E3779B1u) >> (32 - FILTER_BITS);
 }
 
 /* The hit path, shared by both entry points: *free_at and *last are the
@@ -419,7 +437,7 @@ static inline bool hit(gr_mmu *m, const gr_mmu_req *rq, uint64_t a, gr_mmu_resp 
         return false;
     const unsigned side = acc != GR_ACC_EXEC;
     const uint64_t vp = va >> 12;
-    fslot *s = &m->filter[side][slot_of(vp)];
+    fslot *s = slot_at(m, side, slot_of(vp));
     if (s->vpage != vp || !((s->perm >> perm_bit((gr_acc)acc, el)) & 1))
         return false;
     uint64_t *touch = s->touch;
@@ -545,6 +563,54 @@ size_t gr_mmu_run(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *fault)
     return translate_n(m, rq, n, fault, false);
 }
 
+/* The filter slot of each access kind's side: fetches the L1 I's (side 0),
+ * reads and writes the L1 D's. */
+static const uint32_t side_base[3] = {FILTER_SLOTS, FILTER_SLOTS, 0};
+
+/* gr_mmu_run_plain()'s hit loops: from va[i], while requests hit a filter
+ * slot that permits them (pm[k]: the slot's permission bit for access
+ * kind k at the run's EL); returns the first request that does not, or n.
+ * hits_lru() when both L1s use LRU: then one clock c serves both, since
+ * an L1's stamps only need to grow with time (gr_repl_victim() compares
+ * them within a set) and a clock shared with the other L1 still grows. */
+static inline size_t hits_lru(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t i,
+                              size_t n, const uint8_t pm[3], uint64_t *c)
+{
+    uint64_t cc = *c;
+    fslot *const f = m->filter;
+    for (; i < n; i++) {
+        const uint64_t vp = va[i] >> 12;
+        const unsigned k = acc[i];
+        fslot *s = f + (side_base[k] + slot_of(vp));
+        if (s->vpage != vp || !(s->perm & pm[k]))
+            break;
+        uint64_t *const touch = s->touch;
+        s->hits[k]++;
+        *touch = ++cc;
+    }
+    *c = cc;
+    return i;
+}
+
+static inline size_t hits_any(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t i,
+                              size_t n, const uint8_t pm[3], uint64_t clk[2])
+{
+    fslot *const f = m->filter;
+    for (; i < n; i++) {
+        const uint64_t vp = va[i] >> 12;
+        const unsigned k = acc[i];
+        fslot *s = f + (side_base[k] + slot_of(vp));
+        if (s->vpage != vp || !(s->perm & pm[k]))
+            break;
+        if (s->lru)
+            *s->touch = ++clk[k != GR_ACC_EXEC];
+        else
+            *s->touch = (*s->touch & s->t_and) | s->t_or;
+        s->hits[k]++;
+    }
+    return i;
+}
+
 /* translate_n() specialised for back-to-back requests without PAC or
  * retry. In a streak of hits request i + 1 is accepted the cycle after
  * request i (free_at and next both become a + 1), so only the streak's
@@ -555,33 +621,25 @@ size_t gr_mmu_run_plain(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_
                         unsigned el, gr_mmu_resp *fault)
 {
     uint64_t free_at = m->free_at, last = m->last_valid, next = m->next_t, stall = 0;
-    /* Indexed by side rather than selected: fetches and data accesses
-     * interleave, and a branch on the side mispredicts (0.25 per access on
-     * sqlite3 under callgrind's branch simulator). */
     uint64_t clk[2] = {*m->clock[0], *m->clock[1]};
     const uint64_t lat = m->cfg.lat.l1_hit;
-    const unsigned elb = el ? 1u : 0u;
+    const bool lru = m->lru_both;
+    uint8_t pm[3];
+    for (unsigned k = 0; k < 3; k++)
+        pm[k] = (uint8_t)(1u << perm_bit((gr_acc)k, el));
     size_t i = 0;
     while (i < n) {
-        const uint64_t a0 = next > free_at ? next : free_at;
-        uint64_t a = a0;
         const size_t i0 = i;
-        for (; i < n; i++, a++) {
-            const uint64_t v = va[i];
-            const unsigned k = acc[i];
-            const unsigned side = k != GR_ACC_EXEC;
-            const uint64_t vp = v >> 12;
-            fslot *s = &m->filter[side][slot_of(vp)];
-            if (s->vpage != vp || !((s->perm >> (2u * k + elb)) & 1))
-                break;
-            if (__builtin_expect(s->lru, 1)) {
-                *s->touch = ++clk[side];
-            } else {
-                *s->touch = (*s->touch & s->t_and) | s->t_or;
-            }
-            s->hits[k]++;
+        if (lru) {
+            uint64_t c = max64(clk[0], clk[1]);
+            i = hits_lru(m, va, acc, i, n, pm, &c);
+            clk[0] = clk[1] = c;
+        } else {
+            i = hits_any(m, va, acc, i, n, pm, clk);
         }
         if (i != i0) {
+            const uint64_t a0 = next > free_at ? next : free_at;
+            const uint64_t a = a0 + (i - i0); /* the cycle after the last hit's */
             stall += a0 - next;
             if (a - 1 + lat > last)
                 last = a - 1 + lat;
@@ -609,7 +667,7 @@ size_t gr_mmu_run_plain(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_
 static void filter_install(gr_mmu *m, unsigned side, const gr_req *r, int idx)
 {
     uint64_t vp = r->va >> 12;
-    fslot *s = &m->filter[side][slot_of(vp)];
+    fslot *s = slot_at(m, side, slot_of(vp));
     const gr_tlb_view *v = &m->view[side];
     const gr_tlb_entry *e = &v->entries[idx];
     slot_empty(m, side, s);
