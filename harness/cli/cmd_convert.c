@@ -70,7 +70,7 @@ static int run(int argc, char **argv)
     long page = -1;
     uint16_t version = 0;
     uint8_t codec = GR_TRACE_CODEC_DEFAULT;
-    bool quiet = false;
+    bool codec_set = false, quiet = false;
     char *extra = NULL;
     size_t extra_len = 0;
     int c, rc = GR_EXIT_USAGE;
@@ -132,6 +132,7 @@ static int run(int argc, char **argv)
                 gr_cli_error("convert", "--codec: `%s` is not zstd or lz4", optarg);
                 goto out;
             }
+            codec_set = true;
             break;
         default:
             gr_cli_print_usage(&gr_cli_convert, stderr);
@@ -145,6 +146,17 @@ static int run(int argc, char **argv)
     const char *in = argv[optind], *outp = argv[optind + 1];
     if (to < 0)
         to = strcmp(outp, "-") == 0 ? GR_TRACE_FMT_NATIVE : format_from_name(outp);
+    /* Options that would be ignored are refused instead. */
+    if ((version || codec_set) && to != GR_TRACE_FMT_NATIVE) {
+        gr_cli_error("convert", "--%s applies to a native OUT only",
+                     version ? "native-version" : "codec");
+        goto out;
+    }
+    if (codec_set && version == 1) {
+        gr_cli_error("convert", "--codec applies to native version 2 only (version 1 "
+                     "chunks are always zstd)");
+        goto out;
+    }
 
     char err[512];
     gr_trace_reader *r;

@@ -68,6 +68,16 @@ check "v2 -> din" "$(cat "$tmp/x.din")" "$("$granule" convert --quiet --to din "
 check "--native-version 3" 2 $?
 "$granule" convert --codec xz "$tmp/x.din" "$tmp/o.grt" 2>/dev/null
 check "--codec xz" 2 $?
+# options that would be ignored are refused, and nothing is written
+"$granule" convert --native-version 1 --codec lz4 "$tmp/x.din" "$tmp/n1.grt" 2>"$tmp/err"
+check "--codec with --native-version 1" 2 $?
+grep -q "codec applies to native version 2 only" "$tmp/err"
+check "--codec with version 1 message" 0 $?
+"$granule" convert --codec zstd "$tmp/x.din" "$tmp/n2.din" 2>"$tmp/err"
+check "--codec with a din OUT" 2 $?
+"$granule" convert --native-version 2 --to lackey "$tmp/x.din" "$tmp/n3.out" 2>/dev/null
+check "--native-version with a lackey OUT" 2 $?
+check "refused conversions write nothing" "" "$(ls "$tmp"/n1.grt "$tmp"/n2.din "$tmp"/n3.out 2>/dev/null)"
 
 # 4. Bad input: exit 2 and a message naming the file and where.
 printf '2 400100\n0 zz\n' >"$tmp/bad.din"
