@@ -22,7 +22,7 @@
 #include <zstd.h>
 
 #include "granule/trace.h"
-#include "v2file.h"
+#include "nativefile.h"
 
 #ifndef TRACE_DATA_DIR
 #define TRACE_DATA_DIR "data"
@@ -1406,8 +1406,8 @@ static const uint8_t V2_BODY[] = {
  * zstd), every checksum right, in f (1024 bytes). @return its length. */
 static size_t v2_file(uint8_t *f, const uint8_t *body, size_t blen, uint32_t count)
 {
-    assert_true(v2file_cap(blen) <= 1024);
-    size_t len = v2file_make(f, body, blen, count, false);
+    assert_true(nativefile_cap(blen) <= 1024);
+    size_t len = nativefile_make(f, body, blen, count, 2, false);
     assert_true(len > 0);
     return len;
 }
@@ -1455,6 +1455,81 @@ static void test_trace_native_v2_by_hand(void **state)
     assert_memory_equal(body, V2_BODY, sizeof V2_BODY);
     free(wb);
     remove("hand2.grt");
+}
+
+/* Version-1 records that are malformed under right checksums (record
+ * encoding of docs/trace-format.md): each reported at the chunk's byte
+ * offset (36) after the good record before it, with the field at fault
+ * named, by the record decoder and by the plain-run decoder alike. */
+static void test_trace_native_v1_malformed(void **state)
+{
+    (void)state;
+    /* record 0: a read (tag SIZE), size 8, VA delta +0x1000 (zigzag
+     * 0x2000 = 80 40) */
+    static const uint8_t good[] = {0x04, 0x08, 0x80, 0x40};
+#define FF10 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+    static const struct {
+        uint8_t rec[16];
+        size_t len;
+        const char *what;
+    } cases[] = {
+        {{0x40, 0x00}, 2, "reserved bit 6"},
+        {{0x03, 0x00}, 2, "access kind 3"},
+        {{0x04, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00}, 7, "size is over 32 bits"},  /* 2^32 */
+        {{0x04, FF10, 0x00}, 12, "size varint is longer than 10 bytes"},
+        {{0x08, 0x04, 0x00, 0x00}, 4, "EL is over 3"},
+        {{0x08, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00}, 8, "task is over 32 bits"},
+        {{0x10, 0x00, 0x00, 0x00}, 4, "PAC key is not 1..5"},
+        {{0x10, 0x06, 0x00, 0x00}, 4, "PAC key is not 1..5"},
+        {{0x00, FF10}, 11, "VA delta varint is longer than 10 bytes"},
+        {{0x20, 0x00, FF10}, 12, "pc delta varint is longer than 10 bytes"},
+        {{0x85, 0x00, 0x00, 0x00, 0x00}, 5, "names no event kind"},   /* kind 5 */
+        {{0x9c, 0x00, 0x00, 0x00, 0x00}, 5, "names no event kind"},   /* kind 28 */
+        {{0x90, 0x04, 0x00, 0x00, 0x00}, 5, "event body is malformed"}, /* EL 4 */
+        {{0x90, 0x00, 0x00, 0x00, 0x06}, 5, "event body is malformed"}, /* 6 arguments */
+        {{0x04, 0x80}, 2, "runs past the end of the chunk"},
+    };
+#undef FF10
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint8_t body[32], f[1024];
+        memcpy(body, good, sizeof good);
+        memcpy(body + sizeof good, cases[k].rec, cases[k].len);
+        const size_t blen = sizeof good + cases[k].len;
+        assert_true(nativefile_cap(blen) <= sizeof f);
+        const size_t len = nativefile_make(f, body, blen, 2, 1, false);
+        assert_true(len > 0);
+        for (int plain = 0; plain < 2; plain++) {
+            gr_trace_reader *rd;
+            char err[256];
+            assert_int_equal(gr_trace_reader_open_mem(&rd, f, len, GR_TRACE_FMT_NATIVE, err,
+                                                      sizeof err),
+                             GR_TRACE_OK);
+            assert_int_equal(gr_trace_reader_header(rd)->version_major, 1);
+            gr_trace_status st = GR_TRACE_OK;
+            size_t got = 0;
+            while (st == GR_TRACE_OK) {
+                gr_trace_rec r[4];
+                uint64_t va[4];
+                uint8_t kind[4];
+                gr_trace_plain run;
+                size_t m = plain ? gr_trace_reader_read_plain(rd, va, kind, 4, 0xfff, &run, &st)
+                                 : 0;
+                if (!m && st == GR_TRACE_OK)
+                    m = gr_trace_reader_read(rd, r, 1, &st);
+                got += m;
+            }
+            const char *e = gr_trace_reader_error(rd);
+            if (st != GR_TRACE_EFORMAT || got != 1 || !strstr(e, cases[k].what))
+                print_message("case %zu (plain %d): %s (%zu records)\n", k, plain, e, got);
+            assert_int_equal(st, GR_TRACE_EFORMAT);
+            assert_int_equal(got, 1);
+            assert_int_equal(gr_trace_reader_error_offset(rd), 36);
+            assert_non_null(strstr(e, "byte offset 36: chunk 0: record 1 (byte 4 of the "
+                                      "decompressed chunk) is malformed: it"));
+            assert_non_null(strstr(e, cases[k].what));
+            gr_trace_reader_close(rd);
+        }
+    }
 }
 
 /* Bodies that are malformed under right checksums: each reported at the
@@ -1755,6 +1830,7 @@ int main(void)
         cmocka_unit_test(test_trace_native_v1_v2_bytes),
         cmocka_unit_test(test_trace_native_v2_corners),
         cmocka_unit_test(test_trace_native_v2_by_hand),
+        cmocka_unit_test(test_trace_native_v1_malformed),
         cmocka_unit_test(test_trace_native_v2_malformed),
         cmocka_unit_test(test_trace_native_v2_checked_plain),
         cmocka_unit_test(test_trace_native_v2_big_chunks),

@@ -336,14 +336,74 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
     return GR_TRACE_OK;
 }
 
+/* Why the record at p, which must end by end, is malformed: its fields
+ * read again one at a time, in the order of docs/trace-format.md, and the
+ * first fault named (the decode loops only know that there is one). The
+ * chunk's RAW_PAD bytes keep every read in bounds. */
+static const char *why_bad(const uint8_t *p, const uint8_t *end)
+{
+    bool bad = false;
+    const uint8_t tag = *p++;
+    if (tag & TAG_EVENT) {
+        gr_trace_rec o;
+        memset(&o, 0, sizeof o);
+        o.kind = tag & 0x7f;
+        if (o.kind < GR_TREC_EVENT || o.kind > GR_TREC_LAST)
+            return "its tag names no event kind";
+        p = gr_get_event(p, &o, &bad);
+        if (bad)
+            return "its event body is malformed (EL over 3, a task over 32 bits, more than 5 "
+                   "arguments or a varint over 10 bytes)";
+        return p > end ? "it runs past the end of the chunk" : "its event is malformed";
+    }
+    if (tag & TAG_RESERVED)
+        return "its tag has the reserved bit 6 set";
+    if ((tag & 3u) == 3)
+        return "its tag has access kind 3";
+    if (tag & TAG_SIZE) {
+        const uint64_t v = gr_get_uvar(&p, &bad);
+        if (bad)
+            return "its size varint is longer than 10 bytes";
+        if (v > UINT32_MAX)
+            return "its size is over 32 bits";
+    }
+    if (tag & TAG_CTX) {
+        if (*p++ > 3)
+            return "its EL is over 3";
+        const uint64_t t = gr_get_uvar(&p, &bad);
+        if (bad)
+            return "its task varint is longer than 10 bytes";
+        if (t > UINT32_MAX)
+            return "its task is over 32 bits";
+    }
+    if (tag & TAG_PAC) {
+        const uint8_t key = *p++;
+        if (key == 0 || key > GR_TRACE_PAC_GA)
+            return "its PAC key is not 1..5";
+        gr_get_uvar(&p, &bad);
+        if (bad)
+            return "its PAC modifier varint is longer than 10 bytes";
+    }
+    gr_get_uvar(&p, &bad);
+    if (bad)
+        return "its VA delta varint is longer than 10 bytes";
+    if (tag & TAG_PC) {
+        gr_get_uvar(&p, &bad);
+        if (bad)
+            return "its pc delta varint is longer than 10 bytes";
+    }
+    return p > end ? "it runs past the end of the chunk" : "it is malformed";
+}
+
 /* Record i of the current batch, at start, is malformed: the error, with
  * the i records before it handed out. @return i. */
 static size_t bad_record(gr_trace_reader *r, nstate *n, const uint8_t *start, size_t i)
 {
     n->p = start;
     gr_trace_fail(r, GR_TRACE_EFORMAT, n->chunk_off, 0,
-                  "chunk %u: record %llu (byte %zu of the decompressed chunk) is malformed",
-                  n->chunk_no - 1, (unsigned long long)(n->next + i), (size_t)(start - n->raw));
+                  "chunk %u: record %llu (byte %zu of the decompressed chunk) is malformed: %s",
+                  n->chunk_no - 1, (unsigned long long)(n->next + i), (size_t)(start - n->raw),
+                  why_bad(start, n->end));
     n->next += i;
     n->left -= (uint32_t)i;
     return i;

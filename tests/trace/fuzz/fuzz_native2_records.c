@@ -17,7 +17,7 @@
 
 #include "granule/trace.h"
 
-#include "../v2file.h"
+#include "../nativefile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,10 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (count == 0 || count > 262144 || count > size)
         return 0;
     const bool lz4 = data[size - 1] & 1;
-    uint8_t *f = malloc(v2file_cap(size));
+    uint8_t *f = malloc(nativefile_cap(size));
     if (!f)
         return 0;
-    const size_t len = v2file_make(f, data, size, count, lz4);
+    const size_t len = nativefile_make(f, data, size, count, 2, lz4);
     if (!len) {
         free(f);
         return 0;
