@@ -28,7 +28,9 @@ static const char usage[] =
     "  --quiet          no summary on standard error\n"
     "\n"
     "Records OUT's format cannot hold (events in din, fetches in pinatrace, ...)\n"
-    "are dropped and counted in the summary.\n"
+    "are dropped and counted in the summary. The options for a native OUT\n"
+    "(--page-size, --meta, --native-version, --codec) are refused with any\n"
+    "other, as is --codec with --native-version 1.\n"
     "Exit status: 0 converted, 2 bad usage or bad input (the message names the\n"
     "file and the byte offset or line).\n";
 
@@ -147,9 +149,12 @@ static int run(int argc, char **argv)
     if (to < 0)
         to = strcmp(outp, "-") == 0 ? GR_TRACE_FMT_NATIVE : format_from_name(outp);
     /* Options that would be ignored are refused instead. */
-    if ((version || codec_set) && to != GR_TRACE_FMT_NATIVE) {
+    if (to != GR_TRACE_FMT_NATIVE && (version || codec_set || page >= 0 || extra)) {
         gr_cli_error("convert", "--%s applies to a native OUT only",
-                     version ? "native-version" : "codec");
+                     version     ? "native-version"
+                     : codec_set ? "codec"
+                     : page >= 0 ? "page-size"
+                                 : "meta");
         goto out;
     }
     if (codec_set && version == 1) {

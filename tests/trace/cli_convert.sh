@@ -77,7 +77,13 @@ check "--codec with version 1 message" 0 $?
 check "--codec with a din OUT" 2 $?
 "$granule" convert --native-version 2 --to lackey "$tmp/x.din" "$tmp/n3.out" 2>/dev/null
 check "--native-version with a lackey OUT" 2 $?
-check "refused conversions write nothing" "" "$(ls "$tmp"/n1.grt "$tmp"/n2.din "$tmp"/n3.out 2>/dev/null)"
+"$granule" convert --page-size 16384 "$tmp/x.din" "$tmp/n4.din" 2>/dev/null
+check "--page-size with a din OUT" 2 $?
+"$granule" convert --meta k=v --to pinatrace "$tmp/x.din" - >"$tmp/n5.out" 2>"$tmp/err"
+check "--meta with a pinatrace OUT" 2 $?
+grep -q -- "--meta applies to a native OUT only" "$tmp/err"
+check "--meta with a pinatrace OUT message" 0 $?
+check "refused conversions write nothing" "" "$(ls "$tmp"/n1.grt "$tmp"/n2.din "$tmp"/n3.out "$tmp"/n4.din 2>/dev/null; cat "$tmp"/n5.out)"
 
 # 4. Bad input: exit 2 and a message naming the file and where.
 printf '2 400100\n0 zz\n' >"$tmp/bad.din"

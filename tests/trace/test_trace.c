@@ -1460,7 +1460,8 @@ static void test_trace_native_v2_by_hand(void **state)
 /* Version-1 records that are malformed under right checksums (record
  * encoding of docs/trace-format.md): each reported at the chunk's byte
  * offset (36) after the good record before it, with the field at fault
- * named, by the record decoder and by the plain-run decoder alike. */
+ * named, read by the record decoder and by the plain-run decoder (which
+ * leaves PAC and event records to the record decoder). */
 static void test_trace_native_v1_malformed(void **state)
 {
     (void)state;
@@ -1485,9 +1486,17 @@ static void test_trace_native_v1_malformed(void **state)
         {{0x20, 0x00, FF10}, 12, "pc delta varint is longer than 10 bytes"},
         {{0x85, 0x00, 0x00, 0x00, 0x00}, 5, "names no event kind"},   /* kind 5 */
         {{0x9c, 0x00, 0x00, 0x00, 0x00}, 5, "names no event kind"},   /* kind 28 */
-        {{0x90, 0x04, 0x00, 0x00, 0x00}, 5, "event body is malformed"}, /* EL 4 */
-        {{0x90, 0x00, 0x00, 0x00, 0x06}, 5, "event body is malformed"}, /* 6 arguments */
-        {{0x04, 0x80}, 2, "runs past the end of the chunk"},
+        {{0x90, 0x04, 0x00, 0x00, 0x00}, 5, "event's EL is over 3"},
+        {{0x90, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x00}, 9, "event's task is over 32 bits"},
+        {{0x90, 0x00, 0x00, 0x00, 0x06}, 5, "more than 5 arguments"},
+        {{0x90, 0x00, 0x00, 0x00, 0x01, FF10}, 15, "event argument varint is longer than 10"},
+        {{0x08, 0x00, FF10, 0x00}, 13, "task varint is longer than 10 bytes"},
+        {{0x10, 0x01, FF10, 0x00}, 13, "PAC modifier varint is longer than 10 bytes"},
+        /* records cut short: the padding after the chunk reads as zeros */
+        {{0x04, 0x80}, 2, "runs past the end of the chunk"},  /* size varint */
+        {{0x10}, 1, "runs past the end of the chunk"},        /* PAC key (0 in the padding) */
+        {{0x90, 0x00}, 2, "runs past the end of the chunk"},  /* event task */
+        {{0x00}, 1, "runs past the end of the chunk"},        /* VA delta */
     };
 #undef FF10
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -267,21 +267,39 @@ static void test_mmu_batch_back_to_back(void **state)
     fx_free(f);
 }
 
+/* The way each set of both L1s would give up next: equal in a and b. */
+static void assert_same_victims(gr_mmu *a, gr_mmu *b)
+{
+    for (int w = 0; w < 2; w++) {
+        gr_tlb_view va, vb;
+        gr_tlb_view_get(gr_mmu_tlb(a, w), &va);
+        gr_tlb_view_get(gr_mmu_tlb(b, w), &vb);
+        assert_int_equal(va.repl->sets, vb.repl->sets);
+        for (uint32_t set = 0; set < va.repl->sets; set++)
+            assert_int_equal(gr_repl_next_victim(va.repl, set), gr_repl_next_victim(vb.repl, set));
+    }
+}
+
 /* gr_mmu_run_plain() against gr_mmu_run() on one pseudo-random stream of
  * hits, misses, permission faults (writes to read-only pages, EL0
  * accesses to EL1-only pages) and unmapped pages, for each replacement
- * policy: the statistics and every fault must be identical. */
+ * policy and for L1s of different policies (gr_mmu_run_plain() has one
+ * hit loop for two LRU L1s, with one clock, and one for the rest), with
+ * single translations and TLBIs between the batches: the statistics,
+ * every fault and each set's next victim must be identical. */
 static void test_mmu_run_plain_matches_run(void **state)
 {
     (void)state;
-    static const char *const repl[] = {"lru", "plru", "fifo", "random"};
-    for (unsigned p = 0; p < 4; p++) {
+    static const char *const repl[][2] = {{"lru", "lru"},   {"plru", "plru"},
+                                          {"fifo", "fifo"}, {"random", "random"},
+                                          {"plru", "lru"},  {"lru", "fifo"}};
+    for (unsigned p = 0; p < sizeof repl / sizeof repl[0]; p++) {
         char cfg[512];
         snprintf(cfg, sizeof cfg,
                  "[mmu]\ncontiguous = on\n[l1i]\nentries = 4\nreplacement = %s\n"
                  "[l1d]\nentries = 8\nways = 4\nreplacement = %s\n"
                  "[l2]\nentries = 16\nways = 4\n",
-                 repl[p], repl[p]);
+                 repl[p][0], repl[p][1]);
         fx *fa = fx_new(cfg, 0), *fb = fx_new(cfg, 0);
         for (int i = 0; i < 24; i++) {
             /* pages 0-15 RW at EL1, 16-19 read-only, 20-23 EL0 RW; 24-31
@@ -310,9 +328,24 @@ static void test_mmu_run_plain_matches_run(void **state)
         }
         size_t faults = 0;
         for (size_t i = 0; i < N;) {
-            /* one EL per call, as gr_mmu_run_plain() takes it */
+            if (i % 500 == 0 && i) {
+                /* between batches: one request through gr_mmu_translate()
+                 * (the L1s' own clocks) and, every other time, a TLBI */
+                gr_mmu_resp ra, rb;
+                gr_mmu_translate(fa->m, &q[i - 1], &ra);
+                gr_mmu_translate(fb->m, &q[i - 1], &rb);
+                assert_memory_equal(&ra, &rb, sizeof ra);
+                if (i % 1000 == 0) {
+                    const gr_tlbi op = {GR_TLBI_VAAE1, va[i] & ~0xfffull, 0};
+                    assert_int_equal(gr_mmu_tlbi(fa->m, &op, 0), gr_mmu_tlbi(fb->m, &op, 0));
+                }
+                assert_same_victims(fa->m, fb->m);
+            }
+            /* one EL per call, as gr_mmu_run_plain() takes it, and batches
+             * that end at multiples of 500 */
+            const size_t stop = (i / 500 + 1) * 500;
             size_t j = i;
-            while (j < N && el[j] == el[i])
+            while (j < N && j < stop && el[j] == el[i])
                 j++;
             while (i < j) {
                 gr_mmu_resp fa_r, fb_r;
@@ -341,6 +374,7 @@ static void test_mmu_run_plain_matches_run(void **state)
         assert_true(sa->walks > 100);
         assert_memory_equal(sa, sb, offsetof(gr_stats, asid));
         assert_memory_equal(&sa->asid[1], &sb->asid[1], sizeof sa->asid[1]);
+        assert_same_victims(fa->m, fb->m);
         free(q);
         free(va);
         free(ac);

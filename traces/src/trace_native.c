@@ -339,60 +339,75 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
 /* Why the record at p, which must end by end, is malformed: its fields
  * read again one at a time, in the order of docs/trace-format.md, and the
  * first fault named (the decode loops only know that there is one). The
- * chunk's RAW_PAD bytes keep every read in bounds. */
+ * chunk's RAW_PAD bytes keep every read in bounds; a field that starts at
+ * or after end is the record running past the chunk. */
 static const char *why_bad(const uint8_t *p, const uint8_t *end)
 {
-    bool bad = false;
+    static const char past[] = "it runs past the end of the chunk";
+#define FIELD_AT(q)            \
+    do {                       \
+        if ((q) >= end)        \
+            return past;       \
+    } while (0)
+#define VARINT(q, v, name)                                       \
+    do {                                                         \
+        FIELD_AT(q);                                             \
+        bool bad_ = false;                                       \
+        v = gr_get_uvar(&(q), &bad_);                            \
+        if (bad_)                                                \
+            return "its " name " varint is longer than 10 bytes"; \
+    } while (0)
+    uint64_t v;
     const uint8_t tag = *p++;
     if (tag & TAG_EVENT) {
-        gr_trace_rec o;
-        memset(&o, 0, sizeof o);
-        o.kind = tag & 0x7f;
-        if (o.kind < GR_TREC_EVENT || o.kind > GR_TREC_LAST)
+        const unsigned kind = tag & 0x7fu;
+        if (kind < GR_TREC_EVENT || kind > GR_TREC_LAST)
             return "its tag names no event kind";
-        p = gr_get_event(p, &o, &bad);
-        if (bad)
-            return "its event body is malformed (EL over 3, a task over 32 bits, more than 5 "
-                   "arguments or a varint over 10 bytes)";
-        return p > end ? "it runs past the end of the chunk" : "its event is malformed";
+        FIELD_AT(p);
+        if (*p++ > 3)
+            return "its event's EL is over 3";
+        VARINT(p, v, "event's task");
+        if (v > UINT32_MAX)
+            return "its event's task is over 32 bits";
+        VARINT(p, v, "event's VA");
+        FIELD_AT(p);
+        const unsigned na = *p++;
+        if (na > GR_TRACE_NARGS)
+            return "its event has more than 5 arguments";
+        for (unsigned a = 0; a < na; a++)
+            VARINT(p, v, "event argument");
+        return p > end ? past : "it is malformed";
     }
     if (tag & TAG_RESERVED)
         return "its tag has the reserved bit 6 set";
     if ((tag & 3u) == 3)
         return "its tag has access kind 3";
     if (tag & TAG_SIZE) {
-        const uint64_t v = gr_get_uvar(&p, &bad);
-        if (bad)
-            return "its size varint is longer than 10 bytes";
+        VARINT(p, v, "size");
         if (v > UINT32_MAX)
             return "its size is over 32 bits";
     }
     if (tag & TAG_CTX) {
+        FIELD_AT(p);
         if (*p++ > 3)
             return "its EL is over 3";
-        const uint64_t t = gr_get_uvar(&p, &bad);
-        if (bad)
-            return "its task varint is longer than 10 bytes";
-        if (t > UINT32_MAX)
+        VARINT(p, v, "task");
+        if (v > UINT32_MAX)
             return "its task is over 32 bits";
     }
     if (tag & TAG_PAC) {
+        FIELD_AT(p);
         const uint8_t key = *p++;
         if (key == 0 || key > GR_TRACE_PAC_GA)
             return "its PAC key is not 1..5";
-        gr_get_uvar(&p, &bad);
-        if (bad)
-            return "its PAC modifier varint is longer than 10 bytes";
+        VARINT(p, v, "PAC modifier");
     }
-    gr_get_uvar(&p, &bad);
-    if (bad)
-        return "its VA delta varint is longer than 10 bytes";
-    if (tag & TAG_PC) {
-        gr_get_uvar(&p, &bad);
-        if (bad)
-            return "its pc delta varint is longer than 10 bytes";
-    }
-    return p > end ? "it runs past the end of the chunk" : "it is malformed";
+    VARINT(p, v, "VA delta");
+    if (tag & TAG_PC)
+        VARINT(p, v, "pc delta");
+    return p > end ? past : "it is malformed";
+#undef VARINT
+#undef FIELD_AT
 }
 
 /* Record i of the current batch, at start, is malformed: the error, with
