@@ -2,7 +2,9 @@
  * (version 1.0 or 2.0, 4 KiB pages, source synthetic, no metadata), one
  * chunk said to hold count records, the index and the trailer
  * (docs/trace-format.md). A version-1 chunk is compressed with zstd; a
- * version-2 chunk with zstd (level 1) or LZ4, as its codec byte says.
+ * version-2 chunk with zstd (level 1) or LZ4, as its codec byte says (lz4
+ * 1: the library's default frame; 2: 64 KiB blocks with block and content
+ * checksums, as another LZ4 writer may make it).
  * Shared by test_trace.c and the record-decoder fuzz targets, so that
  * their inputs reach the body decoders rather than stop at a checksum. */
 #ifndef GRANULE_TEST_NATIVEFILE_H
@@ -26,15 +28,20 @@ static inline void nativefile_put(uint8_t *p, uint64_t v, int n)
 /* Room nativefile_make needs for a body of blen bytes. */
 static inline size_t nativefile_cap(size_t blen)
 {
-    size_t z = ZSTD_compressBound(blen), l = LZ4F_compressFrameBound(blen, NULL) + 64;
+    LZ4F_preferences_t p;
+    memset(&p, 0, sizeof p);
+    p.frameInfo.blockSizeID = LZ4F_max64KB;
+    p.frameInfo.blockChecksumFlag = LZ4F_blockChecksumEnabled;
+    p.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+    size_t z = ZSTD_compressBound(blen), l = LZ4F_compressFrameBound(blen, &p);
     return 36 + 40 + (z > l ? z : l) + 56;
 }
 
 /* Writes the file to f (room for nativefile_cap(blen) bytes); version 1
- * or 2, lz4 for a version-2 chunk only. @return its length, or 0 if the
- * body did not compress. */
+ * or 2, lz4 (0: zstd) for a version-2 chunk only. @return its length, or
+ * 0 if the body did not compress. */
 static inline size_t nativefile_make(uint8_t *f, const uint8_t *body, size_t blen, uint32_t count,
-                                     unsigned version, bool lz4)
+                                     unsigned version, int lz4)
 {
     if (version != 1 && version != 2)
         return 0;
@@ -58,6 +65,11 @@ static inline size_t nativefile_make(uint8_t *f, const uint8_t *body, size_t ble
         LZ4F_preferences_t pr;
         memset(&pr, 0, sizeof pr);
         pr.frameInfo.contentSize = blen;
+        if (lz4 == 2) {
+            pr.frameInfo.blockSizeID = LZ4F_max64KB;
+            pr.frameInfo.blockChecksumFlag = LZ4F_blockChecksumEnabled;
+            pr.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+        }
         cl = LZ4F_compressFrame(c + ch, bound, body, blen, &pr);
         if (LZ4F_isError(cl))
             return 0;

@@ -1440,6 +1440,20 @@ static void test_trace_native_v2_by_hand(void **state)
     w[2].pc = 0x400004;
     for (int i = 0; i < 5; i++)
         assert_rec_eq(&r[i], &w[i]);
+    /* the same body in any LZ4 frame: the library's default, and one with
+     * 64 KiB blocks and block and content checksums (another writer's) */
+    for (int lz4 = 1; lz4 <= 2; lz4++) {
+        uint8_t g[1024];
+        assert_true(nativefile_cap(sizeof V2_BODY) <= sizeof g);
+        const size_t gl = nativefile_make(g, V2_BODY, sizeof V2_BODY, 5, 2, lz4);
+        assert_true(gl > 0);
+        assert_int_equal(g[36 + 24], 2); /* codec LZ4 */
+        gr_trace_rec q[8];
+        assert_int_equal(read_all_mem(g, gl, GR_TRACE_FMT_AUTO, q, 8, &st, NULL), 5);
+        assert_int_equal(st, GR_TRACE_END);
+        for (int i = 0; i < 5; i++)
+            assert_rec_eq(&q[i], &w[i]);
+    }
     /* the writer encodes the same records into the same body */
     gr_trace_header h = {0};
     h.version_major = 2;

@@ -58,6 +58,20 @@
 #define TAG_RESERVED 0x40u
 #define TAG_EVENT 0x80u
 
+/* The longest LZ4 frame (LZ4 Frame Format 1.6) n bytes can take: 64 KiB
+ * blocks, each with its checksum, and the content checksum, which is
+ * LZ4F_compressFrameBound() of those preferences (the frames granule
+ * writes, without checksums, are shorter; another writer's need not be). */
+static size_t lz4_bound(size_t n)
+{
+    LZ4F_preferences_t p;
+    memset(&p, 0, sizeof p);
+    p.frameInfo.blockSizeID = LZ4F_max64KB;
+    p.frameInfo.blockChecksumFlag = LZ4F_blockChecksumEnabled;
+    p.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+    return LZ4F_compressFrameBound(n, &p);
+}
+
 /* ---- reader ------------------------------------------------------------ */
 
 /* The record predictors of docs/trace-format.md, reset at every chunk: the
@@ -255,8 +269,7 @@ static gr_trace_status load_chunk(gr_trace_reader *r, nstate *n)
     const uint32_t raw_max = v2 ? V2_RAW_MAX : CHUNK_RAW, recs_max = v2 ? V2_CHUNK_RECS : CHUNK_RECS;
     const unsigned codec = v2 ? h[24] : CODEC_ZSTD;
     const bool reserved = v2 && (h[25] | h[26] | h[27] | gr_le32(h + 28)) != 0;
-    const size_t cbound = codec == CODEC_LZ4 ? LZ4F_compressFrameBound(raw_max, NULL) + 64
-                                             : ZSTD_compressBound(raw_max);
+    const size_t cbound = codec == CODEC_LZ4 ? lz4_bound(raw_max) : ZSTD_compressBound(raw_max);
     if (ulen > raw_max || count > recs_max || count == 0 || count > ulen || clen > cbound ||
         first != n->next || (codec != CODEC_ZSTD && codec != CODEC_LZ4) || reserved)
         return gr_trace_fail(r, GR_TRACE_EFORMAT, off, 0,
@@ -1121,8 +1134,8 @@ gr_trace_status gr_trace_native_wopen(gr_trace_writer *w)
     n->cctx = ZSTD_createCCtx();
     n->raw = malloc(raw);
     n->ccap = ZSTD_compressBound(raw);
-    if (n->ver == V2_MAJOR && LZ4F_compressFrameBound(raw, NULL) + 64 > n->ccap)
-        n->ccap = LZ4F_compressFrameBound(raw, NULL) + 64;
+    if (n->ver == V2_MAJOR && lz4_bound(raw) > n->ccap)
+        n->ccap = lz4_bound(raw);
     n->cbuf = malloc(n->ccap);
     if (n->ver == V2_MAJOR) {
         n->enc = malloc(sizeof *n->enc);

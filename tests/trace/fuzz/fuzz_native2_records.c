@@ -2,7 +2,8 @@
  * (traces/src/trace_native2.c): the input is the decompressed body of one
  * chunk, its record count taken from its own first 4 bytes, wrapped here
  * into a well-formed version-2 file (header, one chunk compressed with
- * zstd or, when the input's last byte is odd, LZ4; index, trailer; correct
+ * zstd or, when the input's last byte is odd, LZ4 (with block and content
+ * checksums when its bit 3 is set too); index, trailer; correct
  * XXH64s), so every input reaches the body checks and the record, plain-run
  * and in-place decoders rather than stopping at the checksum or the codec. */
 #include <stdbool.h>
@@ -29,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            (uint32_t)data[3] << 24;
     if (count == 0 || count > 262144 || count > size)
         return 0;
-    const bool lz4 = data[size - 1] & 1;
+    /* odd last byte: LZ4, with every frame checksum if its bit 3 is set */
+    const int lz4 = data[size - 1] & 1 ? 1 + (data[size - 1] >> 3 & 1) : 0;
     uint8_t *f = malloc(nativefile_cap(size));
     if (!f)
         return 0;
