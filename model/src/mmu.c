@@ -567,17 +567,20 @@ size_t gr_mmu_run(gr_mmu *m, const gr_mmu_req *rq, size_t n, gr_mmu_resp *fault)
  * reads and writes the L1 D's. */
 static const uint32_t side_base[3] = {FILTER_SLOTS, FILTER_SLOTS, 0};
 
-/* gr_mmu_run_plain()'s hit loops: from va[i], while requests hit a filter
+/* gr_mmu_run_plain()'s hit loop: from va[i], while requests hit a filter
  * slot that permits them (pm[k]: the slot's permission bit for access
  * kind k at the run's EL); returns the first request that does not, or n.
- * hits_lru() when both L1s use LRU: then one clock c serves both, since
- * an L1's stamps only need to grow with time (gr_repl_victim() compares
- * them within a set) and a clock shared with the other L1 still grows. */
-static inline size_t hits_lru(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t i,
-                              size_t n, const uint8_t pm[3], uint64_t *c)
+ * clk[] are the L1s' LRU clocks. one_clock (a constant at each call, so
+ * the compiler makes two loops) when both L1s use LRU: then one clock
+ * serves both, since an L1's stamps only need to grow with time
+ * (gr_repl_victim() compares them within a set) and a clock shared with
+ * the other L1 still grows; both clocks leave with its value. */
+static inline __attribute__((always_inline)) size_t
+hits(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t i, size_t n, const uint8_t pm[3],
+     uint64_t clk[2], bool one_clock)
 {
-    uint64_t cc = *c;
     fslot *const f = m->filter;
+    uint64_t c = max64(clk[0], clk[1]);
     for (; i < n; i++) {
         const uint64_t vp = va[i] >> 12;
         const unsigned k = acc[i];
@@ -586,28 +589,15 @@ static inline size_t hits_lru(gr_mmu *m, const uint64_t *va, const uint8_t *acc,
             break;
         uint64_t *const touch = s->touch;
         s->hits[k]++;
-        *touch = ++cc;
-    }
-    *c = cc;
-    return i;
-}
-
-static inline size_t hits_any(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_t i,
-                              size_t n, const uint8_t pm[3], uint64_t clk[2])
-{
-    fslot *const f = m->filter;
-    for (; i < n; i++) {
-        const uint64_t vp = va[i] >> 12;
-        const unsigned k = acc[i];
-        fslot *s = f + (side_base[k] + slot_of(vp));
-        if (s->vpage != vp || !(s->perm & pm[k]))
-            break;
-        if (s->lru)
-            *s->touch = ++clk[k != GR_ACC_EXEC];
+        if (one_clock)
+            *touch = ++c;
+        else if (s->lru)
+            *touch = ++clk[k != GR_ACC_EXEC];
         else
-            *s->touch = (*s->touch & s->t_and) | s->t_or;
-        s->hits[k]++;
+            *touch = (*touch & s->t_and) | s->t_or;
     }
+    if (one_clock)
+        clk[0] = clk[1] = c;
     return i;
 }
 
@@ -630,13 +620,7 @@ size_t gr_mmu_run_plain(gr_mmu *m, const uint64_t *va, const uint8_t *acc, size_
     size_t i = 0;
     while (i < n) {
         const size_t i0 = i;
-        if (lru) {
-            uint64_t c = max64(clk[0], clk[1]);
-            i = hits_lru(m, va, acc, i, n, pm, &c);
-            clk[0] = clk[1] = c;
-        } else {
-            i = hits_any(m, va, acc, i, n, pm, clk);
-        }
+        i = lru ? hits(m, va, acc, i, n, pm, clk, true) : hits(m, va, acc, i, n, pm, clk, false);
         if (i != i0) {
             const uint64_t a0 = next > free_at ? next : free_at;
             const uint64_t a = a0 + (i - i0); /* the cycle after the last hit's */
