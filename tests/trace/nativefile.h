@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lz4frame.h>
@@ -103,6 +104,19 @@ static inline size_t nativefile_make(uint8_t *f, const uint8_t *body, size_t ble
     nativefile_put(ix + 40, ioff, 8);
     memcpy(ix + 48, "GRTREND\n", 8);
     return ioff + 56;
+}
+
+/* nativefile_make() into a new buffer (free() it). @return it, with its
+ * length in *len, or NULL. */
+static inline uint8_t *nativefile_new(const uint8_t *body, size_t blen, uint32_t count,
+                                      unsigned version, int lz4, size_t *len)
+{
+    uint8_t *f = malloc(nativefile_cap(blen));
+    if (f && !(*len = nativefile_make(f, body, blen, count, version, lz4))) {
+        free(f);
+        f = NULL;
+    }
+    return f;
 }
 
 #endif

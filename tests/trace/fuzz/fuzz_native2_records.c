@@ -32,14 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     /* odd last byte: LZ4, with every frame checksum if its bit 3 is set */
     const int lz4 = data[size - 1] & 1 ? 1 + (data[size - 1] >> 3 & 1) : 0;
-    uint8_t *f = malloc(nativefile_cap(size));
+    size_t len;
+    uint8_t *f = nativefile_new(data, size, count, 2, lz4, &len);
     if (!f)
         return 0;
-    const size_t len = nativefile_make(f, data, size, count, 2, lz4);
-    if (!len) {
-        free(f);
-        return 0;
-    }
 
     gr_trace_reader *r;
     char err[256];

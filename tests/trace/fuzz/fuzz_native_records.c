@@ -22,16 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t count = (uint32_t)(data[0] | data[1] << 8);
     if (count == 0)
         count = 1;
-    const uint8_t *raw = data + 2;
-    const size_t ulen = size - 2;
-    uint8_t *f = malloc(nativefile_cap(ulen));
+    size_t len;
+    uint8_t *f = nativefile_new(data + 2, size - 2, count, 1, 0, &len);
     if (!f)
         return 0;
-    const size_t len = nativefile_make(f, raw, ulen, count, 1, false);
-    if (!len) {
-        free(f);
-        return 0;
-    }
 
     gr_trace_reader *r;
     char err[256];
